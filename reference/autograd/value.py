@@ -1,0 +1,437 @@
+"""A scalar that remembers how it was computed, so that it can differentiate itself.
+
+Every arithmetic operation on a :class:`Value` returns a new ``Value`` that records
+its parents (``_prev``) and the operation (``_op``). Together they form a graph::
+
+    a = Value(2.0); b = Value(-3.0)
+    c = a * b          # c._prev == (a, b), c._op == '*'
+    d = c + 10.0       # the plain number 10.0 becomes a constant Value
+
+``d.backward()`` walks that graph from ``d`` back to the leaves and fills in
+``grad`` = ∂d/∂node for every node, using the chain rule: a node's gradient is
+pushed to each parent multiplied by the *local derivative* of the node with
+respect to that parent. The local derivatives of each operation live in the
+functions ``_<op>_derivatives`` at the bottom of this file, one per operation, so
+that the whole calculus of the engine reads as one table.
+
+Design notes (they matter for speed, not for correctness):
+
+- ``__slots__`` keeps each node small: no per-instance ``__dict__``.
+- No node holds a closure over itself (micrograd's ``_backward``): the rule for a
+  node is looked up by its ``_op``. A node therefore never sits in a reference
+  cycle, and a finished graph is freed by reference counting alone, without
+  waiting for the garbage collector.
+- ``backward`` is iterative (see ``graph.topological_order``), so a chain of
+  100,000 operations needs no deep recursion.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from numbers import Real
+from typing import Union
+
+from .graph import topological_order
+
+#: A plain real number: ``int`` or ``float`` (NumPy real scalars work too).
+Number = Union[int, float]
+
+
+class Value:
+    """A scalar node in a computation graph.
+
+    Attributes:
+        data: the number this node holds (always a ``float``).
+        grad: ∂root/∂self after ``root.backward()``; starts at ``0.0``.
+        label: free text, shown by ``to_dot``.
+        _prev: the parents this node was computed from (empty for a leaf).
+        _op: the operation that produced it (``''`` for a leaf).
+
+    >>> a = Value(2.0); b = Value(-3.0)
+    >>> c = a * b + 1
+    >>> c.data
+    -5.0
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (-3.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_aux")
+
+    def __init__(
+        self,
+        data: Number,
+        _children: Iterable[Value] = (),
+        _op: str = "",
+        label: str = "",
+    ) -> None:  # kata 01
+        """Store ``data`` as a float, the parents ``_children`` as a tuple, ``_op`` and ``label``.
+
+        ``data`` must be a real number: an ``int``, a ``float`` or a NumPy real scalar,
+        converted with ``float()``. Anything else — ``bool`` (``True`` is not a
+        measurement), ``str``, ``None``, ``complex``, a list — raises ``TypeError``
+        naming what was given. ``grad`` starts at ``0.0``.
+
+        >>> Value(3).data
+        3.0
+        >>> Value(True)
+        Traceback (most recent call last):
+        ...
+        TypeError: Value() needs a real number (int, float or NumPy real scalar), got bool: True
+        """
+        if type(data) is not float:
+            if isinstance(data, bool) or not isinstance(data, Real):
+                raise TypeError(
+                    "Value() needs a real number (int, float or NumPy real scalar), "
+                    f"got {type(data).__name__}: {data!r}"
+                )
+            data = float(data)
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self._prev = tuple(_children)
+        self._op = _op
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    # ----------------------------------------------------------------- arithmetic
+    # Each operation computes the new number and records where it came from.
+    # Returning NotImplemented for an operand we do not understand lets Python
+    # try the other side and then raise its usual, clear TypeError.
+
+    def __add__(self, other: Value | Number) -> Value:  # kata 01
+        """``self + other``: a new Value whose parents are both operands.
+
+        >>> (Value(2.0) + 3).data
+        5.0
+        """
+        other = _as_value(other)
+        if other is None:
+            return NotImplemented
+        return Value(self.data + other.data, (self, other), "+")
+
+    def __radd__(self, other: Number) -> Value:  # kata 01
+        """``other + self`` when ``other`` is a plain number: ``2 + Value(3.0)``.
+
+        Python calls this after ``int.__add__`` gives up. Addition commutes.
+
+        >>> (2 + Value(3.0)).data
+        5.0
+        """
+        return self + other
+
+    def __sub__(self, other: Value | Number) -> Value:  # kata 01
+        """``self - other``.
+
+        >>> (Value(2.0) - 5).data
+        -3.0
+        """
+        other = _as_value(other)
+        if other is None:
+            return NotImplemented
+        return Value(self.data - other.data, (self, other), "-")
+
+    def __rsub__(self, other: Number) -> Value:  # kata 01
+        """``other - self`` for a plain number ``other``. Mind the order: it does not commute.
+
+        >>> (10 - Value(4.0)).data
+        6.0
+        """
+        other = _as_value(other)
+        if other is None:
+            return NotImplemented
+        return other - self
+
+    def __mul__(self, other: Value | Number) -> Value:  # kata 01
+        """``self * other``.
+
+        >>> (Value(2.0) * -4).data
+        -8.0
+        """
+        other = _as_value(other)
+        if other is None:
+            return NotImplemented
+        return Value(self.data * other.data, (self, other), "*")
+
+    def __rmul__(self, other: Number) -> Value:  # kata 01
+        """``other * self`` for a plain number ``other``: ``3 * Value(2.0)``.
+
+        >>> (3 * Value(2.0)).data
+        6.0
+        """
+        return self * other
+
+    def __truediv__(self, other: Value | Number) -> Value:  # kata 01
+        """``self / other``; dividing by zero raises ``ZeroDivisionError``.
+
+        >>> (Value(1.0) / 4).data
+        0.25
+        """
+        other = _as_value(other)
+        if other is None:
+            return NotImplemented
+        if other.data == 0.0:
+            raise ZeroDivisionError(f"division by zero: {self.data!r} / {other.data!r}")
+        return Value(self.data / other.data, (self, other), "/")
+
+    def __rtruediv__(self, other: Number) -> Value:  # kata 01
+        """``other / self`` for a plain number ``other``: ``1 / Value(4.0)``.
+
+        >>> (1 / Value(4.0)).data
+        0.25
+        """
+        other = _as_value(other)
+        if other is None:
+            return NotImplemented
+        return other / self
+
+    def __neg__(self) -> Value:  # kata 01
+        """``-self``.
+
+        >>> (-Value(2.0)).data
+        -2.0
+        """
+        return Value(-self.data, (self,), "neg")
+
+    def __pow__(self, exponent: Number) -> Value:  # kata 01
+        """``self ** exponent`` for a constant real ``exponent``.
+
+        The exponent is a plain number, never a Value (``TypeError``), so the only
+        parent is ``self``; keep the exponent on the node (``out._aux = exponent``)
+        for the derivative. A negative base with a non-integer exponent has no real
+        result (``ValueError``); ``0 ** negative`` raises ``ZeroDivisionError``.
+
+        >>> (Value(3.0) ** 2).data
+        9.0
+        """
+        if isinstance(exponent, Value):
+            raise TypeError("x ** k needs a constant number k, not a Value (use exp and log for x ** y)")
+        if isinstance(exponent, bool) or not isinstance(exponent, Real):
+            raise TypeError(f"x ** k needs a real number k, got {type(exponent).__name__}: {exponent!r}")
+        k = float(exponent)
+        if self.data < 0.0 and not k.is_integer():
+            raise ValueError(f"{self.data!r} ** {k!r} has no real value (negative base, non-integer exponent)")
+        out = Value(self.data**k, (self,), "**")
+        out._aux = k
+        return out
+
+    # ---------------------------------------------------------------- activations
+
+    def relu(self) -> Value:  # kata 03
+        """Rectified linear unit: ``max(0, x)``.
+
+        >>> Value(-2.0).relu().data, Value(3.0).relu().data
+        (0.0, 3.0)
+        """
+        return Value(self.data if self.data > 0.0 else 0.0, (self,), "relu")
+
+    def tanh(self) -> Value:  # kata 03
+        """Hyperbolic tangent, ``(e^x − e^−x) / (e^x + e^−x)``, in (−1, 1).
+
+        ``math.tanh`` is exact and never overflows; the textbook formula with
+        ``exp(2x)`` overflows for x above about 355.
+
+        >>> round(Value(0.5).tanh().data, 6)
+        0.462117
+        """
+        return Value(math.tanh(self.data), (self,), "tanh")
+
+    def sigmoid(self) -> Value:  # kata 03
+        """Logistic sigmoid ``1 / (1 + e^−x)``, in (0, 1), without overflow.
+
+        For x < 0, ``e^−x`` overflows once x < −709; the same number written as
+        ``e^x / (1 + e^x)`` does not. Use each form on the side where it is safe.
+
+        >>> Value(0.0).sigmoid().data
+        0.5
+        >>> Value(-1000.0).sigmoid().data
+        0.0
+        """
+        x = self.data
+        if x >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return Value(s, (self,), "sigmoid")
+
+    def exp(self) -> Value:  # kata 03
+        """``e^x``. Too large an x (above about 709.78) raises ``OverflowError``.
+
+        >>> Value(0.0).exp().data
+        1.0
+        """
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(f"exp({self.data!r}) is too large for a float (the limit is about 709.78)") from None
+        return Value(e, (self,), "exp")
+
+    def log(self) -> Value:  # kata 03
+        """Natural logarithm; ``ValueError`` for x ≤ 0, where it is undefined.
+
+        >>> Value(1.0).log().data
+        0.0
+        """
+        if self.data <= 0.0:
+            raise ValueError(f"log is defined for x > 0 only, got {self.data!r}")
+        return Value(math.log(self.data), (self,), "log")
+
+    def leaky_relu(self, alpha: Number = 0.01) -> Value:  # kata 03
+        """``x`` for x > 0, ``alpha·x`` otherwise: a ReLU whose negative side still learns.
+
+        Keep ``alpha`` on the node (``out._aux = alpha``) for the derivative. A
+        non-number ``alpha`` raises ``TypeError``.
+
+        >>> Value(-2.0).leaky_relu(0.1).data
+        -0.2
+        """
+        if isinstance(alpha, bool) or not isinstance(alpha, Real):
+            raise TypeError(f"leaky_relu needs a real number alpha, got {type(alpha).__name__}: {alpha!r}")
+        alpha = float(alpha)
+        out = Value(self.data if self.data > 0.0 else alpha * self.data, (self,), "leaky_relu")
+        out._aux = alpha
+        return out
+
+    # ------------------------------------------------------------------- backprop
+
+    def backward(self) -> None:  # kata 02
+        """Fill in ``grad`` = ∂self/∂node for every node of the graph below ``self``.
+
+        1. Order the graph so that every node comes after its parents
+           (``topological_order``).
+        2. Interior nodes (those with parents) start this call at ``grad = 0``; the
+           root starts at ``1`` (∂self/∂self). Leaves keep what they hold, so their
+           gradients *accumulate* across calls, as in PyTorch: call ``zero_grad`` (or
+           set ``grad = 0``) between training steps.
+        3. Walk the order backwards. Each node pushes its gradient to each parent:
+           ``parent.grad += local_derivative * node.grad`` (the chain rule), with the
+           local derivatives from ``_DERIVATIVES[node._op](node)``. ``+=``, not
+           ``=``: a parent used twice receives two contributions.
+
+        >>> a = Value(3.0)
+        >>> b = a * a            # a is used twice
+        >>> b.backward()
+        >>> a.grad               # d(a²)/da = 2a
+        6.0
+        """
+        order = topological_order(self)
+        for node in order:
+            if node._prev:
+                node.grad = 0.0
+        self.grad = 1.0
+        for node in reversed(order):
+            if node._prev:
+                grad = node.grad
+                for parent, local in zip(node._prev, _DERIVATIVES[node._op](node)):
+                    parent.grad += local * grad
+
+
+def _as_value(x: object) -> Value | None:  # kata 01
+    """``x`` as a Value: a Value as it is, a real number wrapped in a new constant Value.
+
+    Anything else — including ``bool`` — gives ``None``, and the operator then
+    returns ``NotImplemented`` so that Python raises its usual ``TypeError``.
+
+    >>> _as_value(2).data
+    2.0
+    >>> _as_value("2") is None
+    True
+    """
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, bool) or not isinstance(x, Real):
+        return None
+    return Value(x)
+
+
+# ------------------------------------------------------------ local derivatives
+# One function per operation. Each takes the node ``out`` that the operation made
+# and returns ∂out/∂parent for every parent, in the order of ``out._prev``.
+# ``backward`` multiplies these by ``out.grad`` (the chain rule).
+
+
+def _add_derivatives(out: Value) -> tuple[float, float]:  # kata 02
+    """out = a + b:  ∂out/∂a = 1,  ∂out/∂b = 1."""
+    return (1.0, 1.0)
+
+
+def _sub_derivatives(out: Value) -> tuple[float, float]:  # kata 02
+    """out = a − b:  ∂out/∂a = 1,  ∂out/∂b = −1."""
+    return (1.0, -1.0)
+
+
+def _mul_derivatives(out: Value) -> tuple[float, float]:  # kata 02
+    """out = a · b:  ∂out/∂a = b,  ∂out/∂b = a (each gets the *other* operand)."""
+    a, b = out._prev
+    return (b.data, a.data)
+
+
+def _div_derivatives(out: Value) -> tuple[float, float]:  # kata 02
+    """out = a / b:  ∂out/∂a = 1/b,  ∂out/∂b = −a/b²."""
+    a, b = out._prev
+    return (1.0 / b.data, -a.data / (b.data * b.data))
+
+
+def _neg_derivatives(out: Value) -> tuple[float]:  # kata 02
+    """out = −a:  ∂out/∂a = −1."""
+    return (-1.0,)
+
+
+def _pow_derivatives(out: Value) -> tuple[float]:  # kata 02
+    """out = a^k (k = ``out._aux``):  ∂out/∂a = k · a^(k−1)."""
+    (a,) = out._prev
+    k = out._aux
+    return (k * a.data ** (k - 1.0),)
+
+
+def _relu_derivatives(out: Value) -> tuple[float]:  # kata 03
+    """out = relu(a):  1 where a > 0, else 0 (also at exactly 0)."""
+    (a,) = out._prev
+    return (1.0 if a.data > 0.0 else 0.0,)
+
+
+def _tanh_derivatives(out: Value) -> tuple[float]:  # kata 03
+    """out = tanh(a):  1 − tanh(a)² = 1 − out², computed from the *output*."""
+    return (1.0 - out.data * out.data,)
+
+
+def _sigmoid_derivatives(out: Value) -> tuple[float]:  # kata 03
+    """out = σ(a):  σ(a)·(1 − σ(a)) = out·(1 − out)."""
+    return (out.data * (1.0 - out.data),)
+
+
+def _exp_derivatives(out: Value) -> tuple[float]:  # kata 03
+    """out = e^a:  e^a = out, its own derivative."""
+    return (out.data,)
+
+
+def _log_derivatives(out: Value) -> tuple[float]:  # kata 03
+    """out = ln a:  1/a, computed from the *input*."""
+    (a,) = out._prev
+    return (1.0 / a.data,)
+
+
+def _leaky_relu_derivatives(out: Value) -> tuple[float]:  # kata 03
+    """out = leaky_relu(a):  1 where a > 0, else alpha (``out._aux``), also at exactly 0."""
+    (a,) = out._prev
+    return (1.0 if a.data > 0.0 else out._aux,)
+
+
+#: The local-derivative rule of every operation, by the ``_op`` symbol it records.
+_DERIVATIVES: dict[str, Callable[[Value], tuple[float, ...]]] = {
+    "+": _add_derivatives,
+    "-": _sub_derivatives,
+    "*": _mul_derivatives,
+    "/": _div_derivatives,
+    "neg": _neg_derivatives,
+    "**": _pow_derivatives,
+    "relu": _relu_derivatives,
+    "tanh": _tanh_derivatives,
+    "sigmoid": _sigmoid_derivatives,
+    "exp": _exp_derivatives,
+    "log": _log_derivatives,
+    "leaky_relu": _leaky_relu_derivatives,
+}

@@ -1,0 +1,91 @@
+"""The only door from the spec into an implementation: the names of the API contract.
+
+The spec never imports an implementation directly. Each public name of the
+contract is an :class:`ApiName` below, resolved in the chosen implementation
+(``--impl NAME`` / ``SPEC_IMPL``) the first time a test uses it. A missing module
+or name therefore fails only the tests that use it, with a message naming it,
+and never stops collection.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+import pytest
+
+DEFAULT_IMPL = "reference"
+_chosen = {"name": os.environ.get("SPEC_IMPL") or DEFAULT_IMPL}
+_resolved: dict[tuple[str, str, str], Any] = {}
+
+
+def select(name: str) -> None:
+    """Make ``name`` (an importable package) the implementation under test."""
+    _chosen["name"] = name
+    _resolved.clear()
+
+
+def implementation() -> str:
+    """The name of the implementation package under test."""
+    return _chosen["name"]
+
+
+class ApiName:
+    """A contract name (``module``, ``name``) of the implementation, looked up on first use.
+
+    Call it, read its attributes or use it with ``isinstance`` as if it were the
+    object itself.
+    """
+
+    __slots__ = ("module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def resolve(self) -> Any:
+        """The implementation's object, or a test failure that names what is missing."""
+        impl = implementation()
+        key = (impl, self.module, self.name)
+        if key not in _resolved:
+            _resolved[key] = getattr(self._import(impl), self.name, _MISSING)
+        obj = _resolved[key]
+        if obj is _MISSING:
+            del _resolved[key]
+            path = f"{impl}/{self.module.replace('.', '/')}.py"
+            pytest.fail(f"{path} has no `{self.name}`: the API contract asks {self.module} to define it", pytrace=False)
+        return obj
+
+    def _import(self, impl: str) -> Any:
+        dotted = f"{impl}.{self.module}"
+        try:
+            return importlib.import_module(dotted)
+        except Exception as exc:
+            if isinstance(exc, ModuleNotFoundError) and f"{dotted}.".startswith(f"{exc.name}."):
+                path = f"{impl}/{self.module.replace('.', '/')}.py"
+                reason = f"{path} is missing (cannot import {exc.name}): the API contract asks it to define `{self.name}`"
+            else:  # the implementation's module crashed while importing
+                reason = f"importing {dotted} raised {type(exc).__name__}: {exc}"
+            pytest.fail(reason, pytrace=False)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self.resolve(), attr)
+
+    def __instancecheck__(self, obj: object) -> bool:
+        return isinstance(obj, self.resolve())
+
+    def __repr__(self) -> str:
+        return f"{implementation()}.{self.module}.{self.name}"
+
+
+_MISSING = object()
+
+# autograd/value.py
+Value = ApiName("autograd.value", "Value")
+# autograd/graph.py
+topological_order = ApiName("autograd.graph", "topological_order")
+to_dot = ApiName("autograd.graph", "to_dot")

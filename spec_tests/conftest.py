@@ -1,0 +1,78 @@
+"""The spec's harness: which implementation, which Hypothesis profile, which katas.
+
+    pytest spec_tests                         # the reference, dev profile
+    pytest spec_tests --impl student          # or SPEC_IMPL=student
+    pytest spec_tests --kata 2                # one kata (same as -m kata02)
+    pytest spec_tests --hypothesis-profile ci # or SPEC_PROFILE=ci
+    pytest spec_tests --detail                # full tracebacks instead of the summary
+
+Profiles: ``dev`` (the default) runs few examples so a learner gets an answer
+fast; ``ci`` is derandomized, so a given implementation always gets the same
+result, and runs more examples. Neither has a deadline: a slow implementation
+is not a wrong one, and timing-based failures would make grades flaky.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from katas import catalogue
+
+from . import api, report
+
+_COMMON = {
+    "deadline": None,  # never fail for slowness: grades must not depend on machine load
+    "print_blob": False,
+    "report_multiple_bugs": False,  # one failure, shrunk to its smallest input, reads best
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+settings.register_profile("dev", max_examples=50, **_COMMON)
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, **_COMMON)
+settings.load_profile(os.environ.get("SPEC_PROFILE", "dev"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("nn-katas spec")
+    group.addoption(
+        "--impl",
+        default=None,
+        help=f"implementation package to test (default: $SPEC_IMPL or {api.DEFAULT_IMPL!r})",
+    )
+    group.addoption("--kata", type=int, action="append", default=[], help="run only kata N (repeatable)")
+    group.addoption("--detail", action="store_true", help="show full tracebacks instead of the learner summary")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for kata in catalogue.load():
+        config.addinivalue_line("markers", f"{kata.marker}: kata {kata.number:02d}, {kata.title}")
+    api.select(config.getoption("--impl") or os.environ.get("SPEC_IMPL") or api.DEFAULT_IMPL)
+    if not config.getoption("--detail"):
+        config.option.tbstyle = "no"
+        config.option.reportchars = ""
+    config.pluginmanager.register(report.LearnerReport(config), "nn-katas-report")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    name = api.implementation()
+    try:
+        where = importlib.import_module(name).__file__ or "(namespace package)"
+    except Exception as exc:  # reported here; each test then fails with its own message
+        where = f"NOT IMPORTABLE: {type(exc).__name__}: {exc}"
+    return [
+        f"nn-katas spec: implementation {name!r} at {where}",
+        f"nn-katas spec: hypothesis profile {settings.get_current_profile_name()!r}",
+    ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = {catalogue.by_number(n).marker for n in config.getoption("--kata")}
+    if not wanted:
+        return
+    keep = [item for item in items if report.kata_marker(item) in wanted]
+    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+    items[:] = keep

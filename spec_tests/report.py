@@ -1,0 +1,162 @@
+"""What a learner sees at the end of a spec run: one table of katas, one short block per failure.
+
+Each failure block says, in this order: the property in plain words (the test's
+docstring), the smallest failing input Hypothesis found, what went wrong
+(expected against got, or the exception), and where to look in the
+implementation. ``--detail`` brings pytest's tracebacks back.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from katas import catalogue
+
+from . import api
+
+_NOT_WRITTEN = re.compile(r"kata (\d+) · (\S+) — see (\S+)")
+
+
+def kata_marker(item: pytest.Item) -> str | None:
+    """The ``kataNN`` marker of a spec test, if it has one."""
+    for mark in item.iter_markers():
+        if re.fullmatch(r"kata\d\d", mark.name):
+            return mark.name
+    return None
+
+
+@dataclass
+class Failure:
+    """One failed test, boiled down to what a learner needs."""
+
+    nodeid: str
+    prop: str
+    example: str | None
+    problem: str
+    where: str | None
+    not_written: str | None = None
+
+
+@dataclass
+class KataResult:
+    passed: int = 0
+    total: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+
+class LearnerReport:
+    """A pytest plugin: collects outcomes per kata and prints the learner summary."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.results: dict[str, KataResult] = {}
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):  # noqa: ANN201
+        outcome = yield
+        rep = outcome.get_result()
+        marker = kata_marker(item)
+        if marker is None:
+            return
+        result = self.results.setdefault(marker, KataResult())
+        if rep.when == "setup":
+            result.total += 1
+        if rep.failed or (rep.when == "call" and rep.passed):
+            if rep.passed:
+                result.passed += 1
+            elif call.excinfo is not None:
+                result.failures.append(_describe(item, call.excinfo))
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if not self.results:
+            return
+        tw = terminalreporter._tw
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=tw.hasmarkup, width=max(60, tw.fullwidth), highlight=False)
+        self._render(console)
+        terminalreporter.write(buffer.getvalue())
+
+    def _render(self, console: Console) -> None:
+        katas = [k for k in catalogue.load() if k.marker in self.results]
+        for kata in katas:
+            failures = self.results[kata.marker].failures
+            if failures:
+                console.rule(f"kata {kata.number:02d} · {kata.title} — {len(failures)} failing", style="red")
+                for failure in failures:
+                    _render_failure(console, failure)
+        table = Table(title=f"nn-katas · implementation {api.implementation()!r}", title_justify="left")
+        table.add_column("kata", justify="right")
+        table.add_column("title")
+        table.add_column("passed", justify="right")
+        table.add_column("", justify="center")
+        for kata in katas:
+            result = self.results[kata.marker]
+            done = result.total > 0 and result.passed == result.total
+            table.add_row(
+                f"{kata.number:02d}", kata.title, f"{result.passed}/{result.total}", Text("✓", style="green") if done else ""
+            )
+        console.print(table)
+        current = next((k for k in katas if self.results[k.marker].passed < self.results[k.marker].total), None)
+        if current is None:
+            console.print("[green]Every kata in this run passes.[/green]")
+        else:
+            console.print(
+                f"Next: kata {current.number:02d} · {current.title} — read {current.page}, "
+                f"then run: pytest spec_tests --impl {api.implementation()} --kata {current.number}"
+            )
+
+
+def _render_failure(console: Console, failure: Failure) -> None:
+    console.print(Text("✗ ", style="red") + Text(failure.prop, style="bold"))
+    if failure.not_written:
+        console.print(f"    not written yet: {failure.not_written}")
+        return
+    if failure.example:
+        console.print(Text(f"    smallest failing input: {failure.example}"))
+    console.print(Text(f"    {failure.problem}"))
+    if failure.where:
+        console.print(Text(f"    look at: {failure.where}"))
+    console.print(Text(f"    test: {failure.nodeid}", style="dim"))
+
+
+def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Failure:
+    exc = excinfo.value
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or item.name
+    prop = " ".join(doc.strip().split("\n\n")[0].split())
+    message = str(exc).strip()
+    not_written = None
+    if isinstance(exc, NotImplementedError) and (match := _NOT_WRITTEN.search(message)):
+        not_written = f"{match.group(2)} (kata {match.group(1)}, {match.group(3)})"
+    problem = message.splitlines()[0] if message else ""
+    if not isinstance(exc, (AssertionError, pytest.fail.Exception)):
+        problem = f"{type(exc).__name__}: {problem}" if problem else type(exc).__name__
+    return Failure(item.nodeid, prop, _falsifying_example(exc), problem, _implementation_frame(exc), not_written)
+
+
+def _falsifying_example(exc: BaseException) -> str | None:
+    """Hypothesis's 'Falsifying example: test(x=…)' note, on one line."""
+    notes = "\n".join(getattr(exc, "__notes__", []))
+    match = re.search(r"Falsifying (?:explicit )?example: \w+\((.*?)\)\s*$", notes, re.S | re.M)
+    if match is None:
+        return None
+    return " ".join(match.group(1).replace(",\n", ", ").split()).rstrip(",")
+
+
+def _implementation_frame(exc: BaseException) -> str | None:
+    """``file:line in function`` of the deepest traceback frame inside the implementation."""
+    impl = api.implementation().split(".")[0]
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        parts = Path(frame.filename).parts
+        if impl in parts:
+            rel = Path(*parts[parts.index(impl) :]).as_posix()
+            return f"{rel}:{frame.lineno} in {frame.name}"
+    return None
