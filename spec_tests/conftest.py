@@ -18,7 +18,7 @@ import importlib
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from katas import catalogue
 
@@ -29,6 +29,8 @@ _COMMON = {
     "print_blob": False,
     "report_multiple_bugs": False,  # one failure, shrunk to its smallest input, reads best
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+    # no explain phase: it writes patch files into the learner's tree and slows failures down
+    "phases": [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
 }
 settings.register_profile("dev", max_examples=50, **_COMMON)
 settings.register_profile("ci", max_examples=200, derandomize=True, database=None, **_COMMON)

@@ -61,6 +61,13 @@ class LearnerReport:
         self.results: dict[str, KataResult] = {}
 
     @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):  # noqa: ANN201
+        yield
+        # Hypothesis would turn this into a patch file in .hypothesis/ and a "git
+        # apply" hint: noise in a learner's tree. The summary shows the example.
+        item.__dict__.pop("_hypothesis_failing_examples", None)
+
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):  # noqa: ANN201
         outcome = yield
         rep = outcome.get_result()
@@ -91,8 +98,7 @@ class LearnerReport:
             failures = self.results[kata.marker].failures
             if failures:
                 console.rule(f"kata {kata.number:02d} · {kata.title} — {len(failures)} failing", style="red")
-                for failure in failures:
-                    _render_failure(console, failure)
+                _render_failures(console, failures)
         table = Table(title=f"nn-katas · implementation {api.implementation()!r}", title_justify="left")
         table.add_column("kata", justify="right")
         table.add_column("title")
@@ -115,11 +121,24 @@ class LearnerReport:
             )
 
 
+def _render_failures(console: Console, failures: list[Failure]) -> None:
+    """Tests that only hit a NotImplementedError are grouped under the name to write."""
+    waiting: dict[str, list[str]] = {}
+    for failure in failures:
+        if failure.not_written:
+            props = waiting.setdefault(failure.not_written, [])
+            if failure.prop not in props:  # parametrized cases share one line
+                props.append(failure.prop)
+        else:
+            _render_failure(console, failure)
+    for name, props in waiting.items():
+        console.print(Text("not written yet: ", style="yellow") + Text(name, style="bold"))
+        for prop in props:
+            console.print(Text("  ✗ ", style="red") + Text(prop))
+
+
 def _render_failure(console: Console, failure: Failure) -> None:
     console.print(Text("✗ ", style="red") + Text(failure.prop, style="bold"))
-    if failure.not_written:
-        console.print(f"    not written yet: {failure.not_written}")
-        return
     if failure.example:
         console.print(Text(f"    smallest failing input: {failure.example}"))
     console.print(Text(f"    {failure.problem}"))
