@@ -2,6 +2,7 @@
 
 - :func:`central_difference`: ∂f/∂x ≈ (f(x + h) − f(x − h)) / 2h on plain floats.
 - :class:`Dual`: forward-mode dual numbers, exact derivatives of whole expressions.
+- :func:`reachable`: the nodes of a graph, walked through ``_prev`` by the spec.
 - :func:`assert_close`: one comparison with a one-line message (expected, got,
   relative error) that the learner summary can show as it is.
 """
@@ -36,6 +37,18 @@ def partials(f: Callable[..., float], args: Sequence[float]) -> list[float]:
 
         out.append(central_difference(along, x))
     return out
+
+
+def reachable(root: object) -> list[object]:
+    """Every node reachable from ``root`` through ``_prev``, found by the spec's own walk."""
+    seen = {id(root): root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop()._prev:
+            if id(parent) not in seen:
+                seen[id(parent)] = parent
+                stack.append(parent)
+    return list(seen.values())
 
 
 def assert_close(got: float, expected: float, *, rel: float, abs: float = 0.0, what: str = "value") -> None:  # noqa: A002

@@ -10,22 +10,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from .api import Value, to_dot, topological_order
-from .oracle import assert_close, assert_grad_matches, partials
+from .oracle import assert_close, assert_grad_matches, partials, reachable
 from .strategies import away_from_zero, describe, dual_gradient, evaluate, expressions, is_tame, magnitude, reals
 
 pytestmark = pytest.mark.kata02
-
-
-def reachable(root: object) -> list[object]:
-    """Every node reachable from root through _prev, found by the spec itself (breadth first)."""
-    seen = {id(root): root}
-    stack = [root]
-    while stack:
-        for parent in stack.pop()._prev:
-            if id(parent) not in seen:
-                seen[id(parent)] = parent
-                stack.append(parent)
-    return list(seen.values())
 
 
 def grads_of(f: Callable[..., object], args: list[float]) -> list[float]:
@@ -117,10 +105,12 @@ def test_backward_sets_the_root_gradient_to_one(x: float, y: float) -> None:
 
 
 def test_backward_of_a_lone_leaf() -> None:
-    """A leaf on its own is its own root: Value(3).backward() gives it grad 1."""
+    """A leaf on its own is its own root: backward() sets its grad to 1, on every call."""
     v = Value(3.0)
     v.backward()
     assert v.grad == 1.0
+    v.backward()
+    assert v.grad == 1.0, "backward() sets the root's gradient to 1; it does not add 1"
 
 
 @given(reals(), reals())
@@ -299,7 +289,8 @@ def test_topological_order_of_a_deep_chain() -> None:
     for _ in range(100_000):
         out = -out
     order = topological_order(out)
-    assert order[0] is x and order[-1] is out
+    assert order[-1] is out
+    assert sum(node is x for node in order) == 1
     assert len(order) >= 100_001
 
 
@@ -319,16 +310,20 @@ def test_a_widely_shared_node_is_listed_once(n: int) -> None:
 def test_to_dot_describes_the_graph() -> None:
     """to_dot gives Graphviz DOT text: a digraph with every label, data, grad and op, and an edge per parent link."""
     x, y, b = Value(2.5, label="x"), Value(-1.25, label="y"), Value(0.5, label="bias")
-    z = x * y + b
+    z = (x * y + b) * 3
     z.backward()
     text = to_dot(z)
     assert isinstance(text, str)
     assert re.match(r"\s*(strict\s+)?digraph\b", text), "DOT text starts with 'digraph'"
     assert text.count("{") == text.count("}"), "braces must balance"
-    for shown in ("x", "y", "bias", "2.5", "-1.25", "0.5", "3.125", "2.625", "*", "+"):
-        assert shown in text, f"{shown!r} missing from to_dot output"
-    # x→(x*y), y→(x*y), (x*y)→z, b→z: four parent links, at least one edge each.
-    assert text.count("->") >= 4
+    # data: 2.5, -1.25, 0.5, x·y = -3.125, x·y + b = -2.625, z = -7.875
+    for shown in ("x", "y", "bias", "2.5", "-1.25", "0.5", "-3.125", "-2.625", "-7.875", "*", "+"):
+        assert shown in text, f"data or label {shown!r} missing from to_dot output"
+    # grads that no data equals: ∂z/∂x = 3y = -3.75, ∂z/∂y = 3x = 7.5
+    for shown in ("-3.75", "7.5"):
+        assert shown in text, f"gradient {shown!r} missing from to_dot output"
+    # x→(x·y), y→(x·y), (x·y)→(+), b→(+), (+)→z: five parent links, at least one edge each.
+    assert text.count("->") >= 5
 
 
 @given(reals(), reals())

@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from .api import Value
-from .oracle import assert_close, assert_grad_matches, central_difference, sigmoid
+from .oracle import assert_close, assert_grad_matches, central_difference, reachable, sigmoid
 from .strategies import (
     ACTIVATIONS,
     ARITHMETIC,
@@ -266,11 +266,11 @@ def test_leaky_relu_rejects_a_non_number_alpha(alpha: object) -> None:
 @pytest.mark.parametrize("method", ["relu", "tanh", "sigmoid", "exp", "log", "leaky_relu"])
 @given(x=reals(0.1, 5.0))
 def test_activations_make_a_new_node_and_leave_the_input_alone(method: str, x: float) -> None:
-    """Each activation returns a new Value whose parents include the input; the input is unchanged."""
+    """Each activation returns a new Value computed from the input (reachable through _prev); the input is unchanged."""
     v = Value(x)
     out = getattr(v, method)()
     assert isinstance(out, Value) and out is not v
-    assert any(p is v for p in out._prev)
+    assert any(n is v for n in reachable(out))
     assert (v.data, v.grad) == (x, 0.0)
 
 

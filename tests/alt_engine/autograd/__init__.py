@@ -1,0 +1,1 @@
+"""Micrograd-style autograd, written against the contract only."""
