@@ -31,6 +31,14 @@ def implementation() -> str:
     return _chosen["name"]
 
 
+_MISSING_MARK = "the API contract asks"
+
+
+def is_missing_message(message: str) -> bool:
+    """Whether a failure message is this module's 'missing module or name' message."""
+    return _MISSING_MARK in message or message.startswith("importing ")
+
+
 class ApiName:
     """A contract name (``module``, ``name``) of the implementation, looked up on first use.
 
@@ -54,7 +62,7 @@ class ApiName:
         if obj is _MISSING:
             del _resolved[key]
             path = f"{impl}/{self.module.replace('.', '/')}.py"
-            pytest.fail(f"{path} has no `{self.name}`: the API contract asks {self.module} to define it", pytrace=False)
+            pytest.fail(f"{path} has no `{self.name}`: {_MISSING_MARK} {self.module} to define it", pytrace=False)
         return obj
 
     def _import(self, impl: str) -> Any:
@@ -64,7 +72,7 @@ class ApiName:
         except Exception as exc:
             if isinstance(exc, ModuleNotFoundError) and f"{dotted}.".startswith(f"{exc.name}."):
                 path = f"{impl}/{self.module.replace('.', '/')}.py"
-                reason = f"{path} is missing (cannot import {exc.name}): the API contract asks it to define `{self.name}`"
+                reason = f"{path} is missing (cannot import {exc.name}): {_MISSING_MARK} it to define `{self.name}`"
             else:  # the implementation's module crashed while importing
                 reason = f"importing {dotted} raised {type(exc).__name__}: {exc}"
             pytest.fail(reason, pytrace=False)
@@ -73,6 +81,8 @@ class ApiName:
         return self.resolve()(*args, **kwargs)
 
     def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):  # pytest and Hypothesis probe dunders while collecting: never resolve for them
+            raise AttributeError(attr)
         return getattr(self.resolve(), attr)
 
     def __instancecheck__(self, obj: object) -> bool:

@@ -43,7 +43,7 @@ class Failure:
     example: str | None
     problem: str
     where: str | None
-    not_written: str | None = None
+    group: str | None = None  # failures sharing one cause (a name not written, a missing module) are listed together
 
 
 @dataclass
@@ -59,6 +59,11 @@ class LearnerReport:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.results: dict[str, KataResult] = {}
+        self.broken: list[str] = []
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.broken.append(f"{report.nodeid}: {report.longreprtext.strip().splitlines()[-1]}")
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):  # noqa: ANN201
@@ -84,11 +89,15 @@ class LearnerReport:
                 result.failures.append(_describe(item, call.excinfo))
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        for problem in self.broken:
+            terminalreporter.write_line(f"could not collect {problem}", red=True)
         if not self.results:
             return
         tw = terminalreporter._tw
         buffer = io.StringIO()
-        console = Console(file=buffer, force_terminal=tw.hasmarkup, width=max(60, tw.fullwidth), highlight=False)
+        console = Console(
+            file=buffer, force_terminal=tw.hasmarkup, width=max(60, tw.fullwidth), highlight=False, soft_wrap=True
+        )
         self._render(console)
         terminalreporter.write(buffer.getvalue())
 
@@ -125,14 +134,14 @@ def _render_failures(console: Console, failures: list[Failure]) -> None:
     """Tests that only hit a NotImplementedError are grouped under the name to write."""
     waiting: dict[str, list[str]] = {}
     for failure in failures:
-        if failure.not_written:
-            props = waiting.setdefault(failure.not_written, [])
+        if failure.group:
+            props = waiting.setdefault(failure.group, [])
             if failure.prop not in props:  # parametrized cases share one line
                 props.append(failure.prop)
         else:
             _render_failure(console, failure)
-    for name, props in waiting.items():
-        console.print(Text("not written yet: ", style="yellow") + Text(name, style="bold"))
+    for cause, props in waiting.items():
+        console.print(Text(cause, style="yellow"))
         for prop in props:
             console.print(Text("  ✗ ", style="red") + Text(prop))
 
@@ -152,13 +161,15 @@ def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -
     doc = getattr(getattr(item, "function", None), "__doc__", None) or item.name
     prop = " ".join(doc.strip().split("\n\n")[0].split())
     message = str(exc).strip()
-    not_written = None
-    if isinstance(exc, NotImplementedError) and (match := _NOT_WRITTEN.search(message)):
-        not_written = f"{match.group(2)} (kata {match.group(1)}, {match.group(3)})"
     problem = message.splitlines()[0] if message else ""
+    group = None
+    if isinstance(exc, NotImplementedError) and (match := _NOT_WRITTEN.search(message)):
+        group = f"not written yet: {match.group(2)} (kata {match.group(1)}, {match.group(3)})"
+    elif isinstance(exc, pytest.fail.Exception) and api.is_missing_message(problem):
+        group = problem
     if not isinstance(exc, (AssertionError, pytest.fail.Exception)):
         problem = f"{type(exc).__name__}: {problem}" if problem else type(exc).__name__
-    return Failure(item.nodeid, prop, _falsifying_example(exc), problem, _implementation_frame(exc), not_written)
+    return Failure(item.nodeid, prop, _falsifying_example(exc), problem, _implementation_frame(exc), group)
 
 
 def _falsifying_example(exc: BaseException) -> str | None:

@@ -11,15 +11,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_spec(impl: str, *args: str, path: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """``pytest spec_tests --impl IMPL ARGS`` with ``path`` first on PYTHONPATH; ci profile, no colour."""
+def run_spec(
+    impl: str | None, *args: str, path: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``pytest spec_tests --impl IMPL ARGS`` with ``path`` first on PYTHONPATH; ci profile, no colour.
+
+    With ``impl=None`` no ``--impl`` is passed (``SPEC_IMPL`` in ``env`` or the default applies).
+    """
     dropped = ("SPEC_IMPL", "FORCE_COLOR", "PY_COLORS")
-    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("PYTEST_")}
-    env.update(NO_COLOR="1", SPEC_PROFILE="ci", COLUMNS="120")
+    environ = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("PYTEST_")}
+    environ.update(NO_COLOR="1", SPEC_PROFILE="ci", COLUMNS="120", **(env or {}))
     if path is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(path), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    command = [sys.executable, "-m", "pytest", str(ROOT / "spec_tests"), "--impl", impl, "-p", "no:randomly", *args]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+        environ["PYTHONPATH"] = os.pathsep.join([str(path), environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    chosen = ["--impl", impl] if impl is not None else []
+    command = [sys.executable, "-m", "pytest", str(ROOT / "spec_tests"), *chosen, *args]
+    return subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def copy_package(source: Path, parent: Path, name: str) -> Path:

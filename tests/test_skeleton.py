@@ -1,0 +1,143 @@
+"""student/ is exactly what the generator makes of reference/, and every kata test fails there as it should."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from katas import catalogue, skeleton
+from tests.spec_runner import ROOT, run_spec
+
+
+def test_student_is_the_generated_skeleton() -> None:
+    """Fails when reference/ changed and student/ was not regenerated (python -m katas.skeleton)."""
+    diffs = skeleton.stale_files()
+    assert not diffs, "student/ is stale; run: python -m katas.skeleton\n" + "".join(diffs)[:4000]
+
+
+def test_every_catalogued_name_is_a_tagged_function() -> None:
+    """generate() checks tags against the catalogue; every ready kata names what the learner writes."""
+    skeleton.generate()
+    for kata in catalogue.load():
+        assert bool(kata.names) == kata.ready, f"kata {kata.number}: names must be listed exactly when ready"
+
+
+def test_the_skeleton_keeps_signature_docstring_and_tag() -> None:
+    source = textwrap.dedent(
+        '''
+        class Thing:
+            def method(
+                self,
+                x: int,
+            ) -> int:  # kata 02
+                """Double x.
+
+                >>> Thing().method(2)
+                4
+                """
+                y = x * 2
+                return y
+
+            def given(self) -> int:
+                return 1
+
+
+        def helper(a):  # kata 3
+            return a
+        '''
+    )
+    out = skeleton.skeleton_source(source)
+    assert "    def method(\n        self,\n        x: int,\n    ) -> int:  # kata 02\n" in out
+    assert '        """Double x.\n\n        >>> Thing().method(2)\n        4\n        """\n' in out
+    assert 'raise NotImplementedError("kata 02 · Thing.method — see katas/02-backprop/README.md")' in out
+    assert "y = x * 2" not in out
+    assert "    def given(self) -> int:\n        return 1\n" in out
+    assert 'def helper(a):  # kata 3\n    raise NotImplementedError("kata 03 · helper — see katas/03-activations/README.md")' in out
+    compile(out, "<skeleton>", "exec")
+
+
+def test_a_kata_function_without_a_body_is_an_error() -> None:
+    with pytest.raises(ValueError, match="needs a body"):
+        skeleton.skeleton_source('def f():  # kata 1\n    """Only a docstring."""\n')
+
+
+def test_generated_messages_name_the_kata_the_function_and_an_existing_page() -> None:
+    pattern = re.compile(r'raise NotImplementedError\("kata (\d\d) · ([\w.]+) — see (katas/[\w-]+/README\.md)"\)')
+    found = []
+    for text in skeleton.generate().values():
+        found += pattern.findall(text)
+    assert {int(n) for n, _, _ in found} == {k.number for k in catalogue.load() if k.ready}
+    for number, name, page in found:
+        kata = catalogue.by_number(int(number))
+        assert name in kata.names and page == kata.page
+        assert (ROOT / page).is_file(), f"{page} is missing"
+
+
+@pytest.fixture(scope="module")
+def student_report(tmp_path_factory: pytest.TempPathFactory) -> ET.Element:
+    junit = tmp_path_factory.mktemp("student") / "junit.xml"
+    result = run_spec("student", "-q", f"--junitxml={junit}")
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "error" not in result.stdout.splitlines()[-1], "no collection or setup errors"
+    return ET.parse(junit).getroot()
+
+
+def test_every_ready_kata_test_fails_on_the_skeleton_with_its_not_implemented_error(student_report: ET.Element) -> None:
+    """Against student/, each kata 01–03 test fails, and fails only with a kata's NotImplementedError."""
+    cases = student_report.findall(".//testcase")
+    assert len(cases) >= 60
+    for case in cases:
+        failure = case.find("failure")
+        name = f"{case.get('classname')}::{case.get('name')}"
+        assert failure is not None, f"{name} did not fail on the skeleton"
+        message = failure.get("message", "")
+        assert re.match(r"NotImplementedError: kata \d\d · ", message), f"{name}: {message[:300]}"
+
+
+def test_the_skeleton_run_shows_the_kata_table_and_the_next_step() -> None:
+    result = run_spec("student", "-q")
+    out = result.stdout
+    assert re.search(r"01 │ Values: forward arithmetic\s+│\s+0/\d+", out), out[-3000:]
+    assert "not written yet: Value.__init__ (kata 01, katas/01-values/README.md)" in out
+    assert "Next: kata 01" in out
+    assert "Traceback" not in out and "def test_" not in out, "no walls of tracebacks by default"
+
+
+def test_the_kata_pages_of_ready_katas_exist() -> None:
+    for kata in catalogue.load():
+        if kata.ready:
+            page = ROOT / kata.page
+            assert page.is_file(), f"{kata.page} is missing"
+            text = page.read_text(encoding="utf-8")
+            for heading in ("Hint 1", "Hint 2"):
+                assert heading in text, f"{kata.page} has no {heading!r}"
+            assert f"--kata {kata.number}" in text, f"{kata.page} does not say how to check only this kata"
+
+
+def test_catalogue_lists_all_sixteen_katas_in_order() -> None:
+    katas = catalogue.load()
+    assert [k.slug for k in katas] == [
+        "values", "backprop", "activations", "neuron-layer", "mlp", "losses", "training", "optimizers",
+        "batching", "dropout", "checkpoints", "gradcheck", "numpy-layers", "two-layer", "deep-network", "mnist",
+    ]
+    assert all(k.points > 0 for k in katas)
+    assert [k.marker for k in katas][:3] == ["kata01", "kata02", "kata03"]
+
+
+def test_spec_markers_come_from_the_catalogue() -> None:
+    """Each spec module is marked with a catalogued kata, and its file name says which."""
+    for path in sorted((ROOT / "spec_tests").glob("test_kata*.py")):
+        number = int(re.match(r"test_kata(\d\d)_", path.name).group(1))
+        text = path.read_text(encoding="utf-8")
+        assert f"pytestmark = pytest.mark.{catalogue.by_number(number).marker}" in text, path.name
+
+
+def test_student_files_are_written_with_unix_newlines(tmp_path: Path) -> None:
+    written = skeleton.write(student=tmp_path / "student")
+    assert written == sorted(skeleton.generate())
+    assert not skeleton.stale_files(student=tmp_path / "student")
+    assert all(b"\r\n" not in p.read_bytes() for p in (tmp_path / "student").rglob("*.py"))
