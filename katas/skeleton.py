@@ -72,7 +72,9 @@ def find_kata_bodies(source: str) -> list[KataBody]:
 
 def _body_of(func: ast.FunctionDef | ast.AsyncFunctionDef, kata: int, qualname: str) -> KataBody:
     first = func.body[0]
-    has_docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    has_docstring = (
+        isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    )
     if has_docstring and len(func.body) == 1:
         raise ValueError(f"{qualname}: a kata function needs a body after its docstring")
     start = func.body[1] if has_docstring else first
@@ -136,7 +138,10 @@ def stale_files(student: Path = STUDENT, reference: Path = REFERENCE) -> list[st
             diffs.append(
                 "".join(
                     difflib.unified_diff(
-                        have.splitlines(keepends=True), want.splitlines(keepends=True), f"student/{rel}", f"generated/{rel}"
+                        have.splitlines(keepends=True),
+                        want.splitlines(keepends=True),
+                        f"student/{rel}",
+                        f"generated/{rel}",
                     )
                 )
                 or f"student/{rel}: differs\n"

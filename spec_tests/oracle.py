@@ -69,7 +69,7 @@ def assert_grad_matches(got: float, numeric: float, scale: float = 1.0, what: st
 class Dual:
     """a + b·ε with ε² = 0: carrying b through a computation gives the exact derivative."""
 
-    __slots__ = ("re", "eps")
+    __slots__ = ("eps", "re")
 
     def __init__(self, re: float, eps: float = 0.0) -> None:
         self.re = re

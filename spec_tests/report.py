@@ -117,7 +117,10 @@ class LearnerReport:
             result = self.results[kata.marker]
             done = result.total > 0 and result.passed == result.total
             table.add_row(
-                f"{kata.number:02d}", kata.title, f"{result.passed}/{result.total}", Text("✓", style="green") if done else ""
+                f"{kata.number:02d}",
+                kata.title,
+                f"{result.passed}/{result.total}",
+                Text("✓", style="green") if done else "",
             )
         console.print(table)
         current = next((k for k in katas if self.results[k.marker].passed < self.results[k.marker].total), None)
@@ -125,8 +128,9 @@ class LearnerReport:
             console.print("[green]Every kata in this run passes.[/green]")
         else:
             console.print(
-                f"Next: kata {current.number:02d} · {current.title} — read {current.page}, "
-                f"then run: pytest spec_tests --impl {api.implementation()} --kata {current.number}"
+                f"Next: kata {current.number:02d} · {current.title} — read {current.page}\n"
+                f"Check only this kata: tox -e student -- --kata {current.number}"
+                f"   (or: pytest spec_tests --impl {api.implementation()} --kata {current.number})"
             )
 
 

@@ -59,7 +59,10 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 
 
 def expressions(
-    n_vars: int = 3, binary: tuple[str, ...] = ARITHMETIC, unary: tuple[str, ...] = UNARY_ARITHMETIC, max_leaves: int = 10
+    n_vars: int = 3,
+    binary: tuple[str, ...] = ARITHMETIC,
+    unary: tuple[str, ...] = UNARY_ARITHMETIC,
+    max_leaves: int = 10,
 ) -> st.SearchStrategy[tuple]:
     """Random expression trees over ``n_vars`` variables that use at least one variable."""
     leaf = st.one_of(

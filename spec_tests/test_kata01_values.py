@@ -225,7 +225,8 @@ def test_operations_record_where_they_came_from(x: float, y: float) -> None:
     a, b = Value(x), Value(y)
     for out in (a + b, a - b, a * b, a / (b * b + 1), a**2 + b):
         ancestors = reachable(out)
-        assert any(n is a for n in ancestors) and any(n is b for n in ancestors), f"{out._op!r} node forgets an operand"
+        assert any(n is a for n in ancestors), f"{out._op!r} node forgets its left operand"
+        assert any(n is b for n in ancestors), f"{out._op!r} node forgets its right operand"
         assert out._op, "an operation result records its op in _op"
 
 
@@ -256,7 +257,8 @@ def test_neutral_elements_and_inverses(x: float) -> None:
     assert (a + 0).data == x
     assert (a * 1).data == x
     assert (a - a).data == 0.0
-    assert (-(-a)).data == x
+    minus_a = -a
+    assert (-minus_a).data == x
     assert_close((a / 1).data, x, rel=DIV_RTOL, what="a / 1")
     assert_close((a**1).data, x, rel=POW_RTOL, what="a ** 1")
 

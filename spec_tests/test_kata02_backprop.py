@@ -29,7 +29,7 @@ def check_op(f: Callable[..., object], args: list[float]) -> None:
     got = grads_of(f, args)
     numeric = partials(lambda *xs: f(*xs), args)
     scale = f(*args)
-    for i, (g, n) in enumerate(zip(got, numeric)):
+    for i, (g, n) in enumerate(zip(got, numeric, strict=True)):
         assert_grad_matches(g, n, scale, what=f"∂f/∂x{i} at {args}")
 
 
@@ -341,7 +341,8 @@ def test_to_dot_of_a_leaf() -> None:
     """A lone leaf is a graph of one node."""
     text = to_dot(Value(4.75, label="w"))
     assert re.match(r"\s*(strict\s+)?digraph\b", text)
-    assert "w" in text and "4.75" in text
+    assert "w" in text
+    assert "4.75" in text
 
 
 def test_leaf_gradient_accumulates_on_a_deep_chain() -> None:

@@ -269,7 +269,8 @@ def test_activations_make_a_new_node_and_leave_the_input_alone(method: str, x: f
     """Each activation returns a new Value computed from the input (reachable through _prev); the input is unchanged."""
     v = Value(x)
     out = getattr(v, method)()
-    assert isinstance(out, Value) and out is not v
+    assert isinstance(out, Value)
+    assert out is not v
     assert any(n is v for n in reachable(out))
     assert (v.data, v.grad) == (x, 0.0)
 
@@ -283,7 +284,13 @@ def test_the_classic_tanh_neuron() -> None:
     o.backward()
     assert_close(o.data, math.sqrt(0.5), rel=1e-12, what="o")
     # do/dn = 1 − o² = 0.5; each input's gradient is 0.5 times its weight, and back.
-    for got, want, name in [(x1.grad, -1.5, "x1"), (w1.grad, 1.0, "w1"), (x2.grad, 0.5, "x2"), (w2.grad, 0.0, "w2"), (b.grad, 0.5, "b")]:
+    for got, want, name in [
+        (x1.grad, -1.5, "x1"),
+        (w1.grad, 1.0, "w1"),
+        (x2.grad, 0.5, "x2"),
+        (w2.grad, 0.0, "w2"),
+        (b.grad, 0.5, "b"),
+    ]:
         assert_close(got, want, rel=1e-12, abs=1e-12, what=f"∂o/∂{name}")
 
 

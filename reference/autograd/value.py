@@ -57,7 +57,7 @@ class Value:
     (-3.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_aux")
+    __slots__ = ("_aux", "_op", "_prev", "data", "grad", "label")
 
     def __init__(
         self,
@@ -325,7 +325,7 @@ class Value:
         for node in reversed(order):
             if node._prev:
                 grad = node.grad
-                for parent, local in zip(node._prev, _DERIVATIVES[node._op](node)):
+                for parent, local in zip(node._prev, _DERIVATIVES[node._op](node), strict=True):
                     parent.grad += local * grad
 
 

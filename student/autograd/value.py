@@ -57,7 +57,7 @@ class Value:
     (-3.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_aux")
+    __slots__ = ("_aux", "_op", "_prev", "data", "grad", "label")
 
     def __init__(
         self,

@@ -61,7 +61,7 @@ class Value:
         return out
 
     def __pow__(self, k):
-        if isinstance(k, Value) or isinstance(k, bool) or not isinstance(k, numbers.Real):
+        if isinstance(k, (Value, bool)) or not isinstance(k, numbers.Real):
             raise TypeError("exponent must be a constant real number")
         k = float(k)
         if self.data < 0 and not k.is_integer():
