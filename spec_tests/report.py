@@ -42,7 +42,7 @@ class Failure:
     prop: str
     example: str | None
     problem: str
-    where: str | None
+    where: str
     group: str | None = None  # failures sharing one cause (a name not written, a missing module) are listed together
 
 
@@ -86,7 +86,7 @@ class LearnerReport:
             if rep.passed:
                 result.passed += 1
             elif call.excinfo is not None:
-                result.failures.append(_describe(item, call.excinfo))
+                result.failures.append(_describe(item, call.excinfo, catalogue.by_marker(marker)))
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         for problem in self.broken:
@@ -155,12 +155,11 @@ def _render_failure(console: Console, failure: Failure) -> None:
     if failure.example:
         console.print(Text(f"    smallest failing input: {failure.example}"))
     console.print(Text(f"    {failure.problem}"))
-    if failure.where:
-        console.print(Text(f"    look at: {failure.where}"))
+    console.print(Text(f"    look at: {failure.where}"))
     console.print(Text(f"    test: {failure.nodeid}", style="dim"))
 
 
-def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Failure:
+def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], kata: catalogue.Kata) -> Failure:
     exc = excinfo.value
     doc = getattr(getattr(item, "function", None), "__doc__", None) or item.name
     prop = " ".join(doc.strip().split("\n\n")[0].split())
@@ -173,7 +172,9 @@ def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -
         group = problem
     if not isinstance(exc, (AssertionError, pytest.fail.Exception)):
         problem = f"{type(exc).__name__}: {problem}" if problem else type(exc).__name__
-    return Failure(item.nodeid, prop, _falsifying_example(exc), problem, _implementation_frame(exc), group)
+    impl = api.implementation().replace(".", "/")
+    where = _implementation_frame(exc) or ", ".join(f"{impl}/{file}" for file in kata.files)
+    return Failure(item.nodeid, prop, _falsifying_example(exc), problem, where, group)
 
 
 def _falsifying_example(exc: BaseException) -> str | None:
