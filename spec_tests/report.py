@@ -178,9 +178,10 @@ def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], k
 
 
 def _falsifying_example(exc: BaseException) -> str | None:
-    """Hypothesis's 'Falsifying example: test(x=…)' note, on one line."""
+    """Hypothesis's 'Falsifying example: test(x=…)' note (newer versions: 'Failing test case:'), on one line."""
     notes = "\n".join(getattr(exc, "__notes__", []))
-    match = re.search(r"Falsifying (?:explicit )?example: \w+\((.*?)\)\s*$", notes, re.S | re.M)
+    pattern = r"(?:Falsifying (?:explicit )?example|Failing test case): \w+\((.*?)\)\s*$"
+    match = re.search(pattern, notes, re.S | re.M)
     if match is None:
         return None
     return " ".join(match.group(1).replace(",\n", ", ").split()).rstrip(",")
