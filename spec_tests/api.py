@@ -94,8 +94,75 @@ class ApiName:
 
 _MISSING = object()
 
+# Every public name of ../shared/API.md, by module. Two names occur twice in the
+# contract (SGD and MLP): the vectorized ones are VecSGD and VecMLP here.
+
 # autograd/value.py
 Value = ApiName("autograd.value", "Value")
 # autograd/graph.py
 topological_order = ApiName("autograd.graph", "topological_order")
 to_dot = ApiName("autograd.graph", "to_dot")
+# nn/module.py
+Module = ApiName("nn.module", "Module")
+# nn/neuron.py
+Neuron = ApiName("nn.neuron", "Neuron")
+# nn/layer.py
+Layer = ApiName("nn.layer", "Layer")
+# nn/mlp.py
+MLP = ApiName("nn.mlp", "MLP")
+# nn/value_mlp.py
+ValueMLP = ApiName("nn.value_mlp", "ValueMLP")
+train_step_value_mlp = ApiName("nn.value_mlp", "train_step_value_mlp")
+predict_value_mlp = ApiName("nn.value_mlp", "predict_value_mlp")
+evaluate_value_mlp = ApiName("nn.value_mlp", "evaluate_value_mlp")
+# nn/loss.py
+mse_loss = ApiName("nn.loss", "mse_loss")
+bce_loss = ApiName("nn.loss", "bce_loss")
+cross_entropy = ApiName("nn.loss", "cross_entropy")
+softmax_cross_entropy_loss = ApiName("nn.loss", "softmax_cross_entropy_loss")
+# nn/functional.py
+softmax = ApiName("nn.functional", "softmax")
+log_softmax = ApiName("nn.functional", "log_softmax")
+argmax = ApiName("nn.functional", "argmax")
+predict = ApiName("nn.functional", "predict")
+accuracy = ApiName("nn.functional", "accuracy")
+# nn/optim.py
+Optimizer = ApiName("nn.optim", "Optimizer")
+SGD = ApiName("nn.optim", "SGD")
+Momentum = ApiName("nn.optim", "Momentum")
+Adam = ApiName("nn.optim", "Adam")
+# nn/dataloader.py
+Dataset = ApiName("nn.dataloader", "Dataset")
+DataLoader = ApiName("nn.dataloader", "DataLoader")
+# nn/regularization.py
+Dropout = ApiName("nn.regularization", "Dropout")
+# nn/serialization.py
+save_checkpoint = ApiName("nn.serialization", "save_checkpoint")
+load_checkpoint = ApiName("nn.serialization", "load_checkpoint")
+CheckpointError = ApiName("nn.serialization", "CheckpointError")
+# nn/gradient_check.py
+numerical_grad = ApiName("nn.gradient_check", "numerical_grad")
+check_gradients = ApiName("nn.gradient_check", "check_gradients")
+GradientCheckError = ApiName("nn.gradient_check", "GradientCheckError")
+# vectorized/modules.py
+Linear = ApiName("vectorized.modules", "Linear")
+Sigmoid = ApiName("vectorized.modules", "Sigmoid")
+ReLU = ApiName("vectorized.modules", "ReLU")
+Tanh = ApiName("vectorized.modules", "Tanh")
+MSELoss = ApiName("vectorized.modules", "MSELoss")
+CrossEntropyLoss = ApiName("vectorized.modules", "CrossEntropyLoss")
+VecSGD = ApiName("vectorized.modules", "SGD")
+VecMLP = ApiName("vectorized.modules", "MLP")
+# vectorized/two_layer.py
+TwoLayerMLP = ApiName("vectorized.two_layer", "TwoLayerMLP")
+# vectorized/network.py
+NeuralNetwork = ApiName("vectorized.network", "NeuralNetwork")
+create_mnist_model = ApiName("vectorized.network", "create_mnist_model")
+# data/batching.py
+minibatch_generator = ApiName("data.batching", "minibatch_generator")
+int_to_onehot = ApiName("data.batching", "int_to_onehot")
+# data/mnist.py
+load_mnist = ApiName("data.mnist", "load_mnist")
+train_val_test_split = ApiName("data.mnist", "train_val_test_split")
+normalize_pixels = ApiName("data.mnist", "normalize_pixels")
+load_mnist_data = ApiName("data.mnist", "load_mnist_data")

@@ -52,6 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for kata in catalogue.load():
         config.addinivalue_line("markers", f"{kata.marker}: kata {kata.number:02d}, {kata.title}")
+    config.addinivalue_line("markers", "given: checks code the kit gives the learner (it may pass on the skeleton)")
     api.select(config.getoption("--impl") or os.environ.get("SPEC_IMPL") or api.DEFAULT_IMPL)
     if not config.getoption("--detail"):
         config.option.tbstyle = "no"

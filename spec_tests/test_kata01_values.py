@@ -198,6 +198,14 @@ def test_non_number_exponent_is_rejected(k: object) -> None:
         Value(2.0) ** k
 
 
+@given(reals(-100.0, -1e-3), reals(-3.0, 3.0))
+def test_negative_base_with_a_fractional_exponent_raises(x: float, k: float) -> None:
+    """(−8) ** 0.5 has no real value: it raises (ValueError, or TypeError for the complex result) and never returns."""
+    assume(not k.is_integer())
+    with pytest.raises((ValueError, TypeError)):
+        Value(x) ** k
+
+
 def test_zero_to_a_negative_power_raises() -> None:
     """Value(0) ** -1 is a division by zero: ZeroDivisionError."""
     with pytest.raises(ZeroDivisionError):

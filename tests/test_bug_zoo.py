@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from katas import catalogue
-from tests.bug_zoo import BUGS, Bug
 from tests.spec_runner import ROOT, copy_package, run_spec
+from tests.zoo import BUGS, Bug
 
 
 def mutate(bug: Bug, parent: Path) -> None:

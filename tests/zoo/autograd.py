@@ -1,29 +1,8 @@
-"""The bug zoo: realistic learner mistakes, each a one-place edit of ``reference/``.
-
-Every bug names the kata whose spec must turn red when the bug is applied to a
-copy of the reference. ``find`` must occur exactly once in ``file``, so the zoo
-cannot silently go stale when the reference changes.
-"""
+"""The bug zoo of katas 01–03: the autograd engine."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Bug:
-    name: str
-    kata: int
-    file: str
-    find: str
-    replace: str
-    why: str
-
-    @property
-    def package(self) -> str:
-        """A package name for the mutated copy."""
-        return "zoo_" + self.name.replace("-", "_")
-
+from tests.zoo.bug import Bug
 
 VALUE = "autograd/value.py"
 GRAPH = "autograd/graph.py"
