@@ -25,6 +25,7 @@ import io
 import re
 import sys
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,10 +83,10 @@ def _body_of(func: ast.FunctionDef | ast.AsyncFunctionDef, kata: int, qualname: 
     return KataBody(kata, qualname, start.lineno, func.end_lineno, start.col_offset)
 
 
-def skeleton_source(source: str) -> str:
-    """``source`` with every kata body replaced by its ``NotImplementedError``."""
+def skeleton_source(source: str, stub: Callable[[KataBody], bool] = lambda body: True) -> str:
+    """``source`` with every kata body replaced by its ``NotImplementedError`` (those ``stub`` selects)."""
     lines = source.splitlines(keepends=True)
-    for body in reversed(find_kata_bodies(source)):
+    for body in reversed([body for body in find_kata_bodies(source) if stub(body)]):
         kata = catalogue.by_number(body.kata)
         message = f"kata {kata.number:02d} · {body.qualname} — see {kata.page}"
         lines[body.first_line - 1 : body.last_line] = [f'{" " * body.indent}raise NotImplementedError("{message}")\n']
@@ -101,8 +102,12 @@ def reference_files(reference: Path = REFERENCE) -> list[Path]:
     )
 
 
-def generate(reference: Path = REFERENCE) -> dict[str, str]:
-    """The skeleton: relative path (forward slashes) → file text. Checks tags against the catalogue."""
+def generate(reference: Path = REFERENCE, stub: Callable[[KataBody], bool] = lambda body: True) -> dict[str, str]:
+    """The skeleton: relative path (forward slashes) → file text. Checks tags against the catalogue.
+
+    ``stub`` chooses which kata bodies become ``NotImplementedError``: all of them for
+    ``student/``; fewer for a partly solved package (the kit's tests build those).
+    """
     out: dict[str, str] = {}
     tagged: dict[int, set[str]] = {}
     for path in reference_files(reference):
@@ -114,7 +119,7 @@ def generate(reference: Path = REFERENCE) -> dict[str, str]:
                 kata = catalogue.by_number(body.kata)
                 if rel not in kata.files:
                     raise ValueError(f"{rel}: {body.qualname} is tagged kata {body.kata}, whose files are {kata.files}")
-            text = skeleton_source(text)
+            text = skeleton_source(text, stub)
         out[rel] = text
     for kata in catalogue.load():
         found, listed = tagged.get(kata.number, set()), set(kata.names)

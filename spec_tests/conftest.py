@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from katas import catalogue
 
-from . import api, report
+from . import api, report, timelimit
 
 _COMMON = {
     "deadline": None,  # never fail for slowness: grades must not depend on machine load
@@ -46,6 +46,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--kata", type=int, action="append", default=[], help="run only kata N (repeatable)")
     group.addoption("--detail", action="store_true", help="show full tracebacks instead of the learner summary")
+    group.addoption(
+        "--time-limit",
+        type=float,
+        default=float(os.environ.get("SPEC_TIME_LIMIT", timelimit.DEFAULT_LIMIT)),
+        metavar="SECONDS",
+        help=f"fail a test that runs longer (default $SPEC_TIME_LIMIT or {timelimit.DEFAULT_LIMIT:g}; 0: no limit)",
+    )
+    group.addoption("--results-json", default=None, metavar="PATH", help="also write the results as JSON to PATH")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -58,6 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.tbstyle = "no"
         config.option.reportchars = ""
     config.pluginmanager.register(report.LearnerReport(config), "nn-katas-report")
+    config.pluginmanager.register(timelimit, "nn-katas-time-limit")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -66,6 +66,42 @@ def assert_grad_matches(got: float, numeric: float, scale: float = 1.0, what: st
     assert_close(got, numeric, rel=GRAD_RTOL, abs=GRAD_ATOL * max(1.0, math.fabs(scale)), what=what)
 
 
+class GradientMismatchError(AssertionError):
+    """Analytic gradients that disagree with the numeric ones; ``rows`` holds the whole comparison.
+
+    Each row is ``(name, analytic, numeric, agrees)``: the learner summary and the ``kata``
+    command show them as a table, so that one wrong parameter stands out among the right ones.
+    """
+
+    def __init__(self, message: str, rows: list[tuple[str, float, float, bool]]) -> None:
+        super().__init__(message)
+        self.rows = rows
+
+
+def assert_gradients_match(
+    analytic: Sequence[float],
+    numeric: Sequence[float],
+    names: Sequence[str],
+    scale: float = 1.0,
+    what: str = "∂f",
+    at: str = "",
+) -> None:
+    """Every analytic gradient against its central difference (tolerance as at :data:`STEP`), all at once.
+
+    Raises :class:`GradientMismatchError` naming the first disagreeing parameter, with every row attached.
+    """
+    rows, first = [], None
+    for name, got, expected in zip(names, analytic, numeric, strict=True):
+        try:
+            assert_grad_matches(got, expected, scale, what=f"{what}/∂{name}" + (f" at {at}" if at else ""))
+            rows.append((name, got, expected, True))
+        except AssertionError as exc:
+            rows.append((name, got, expected, False))
+            first = first or str(exc)
+    if first is not None:
+        raise GradientMismatchError(first, rows)
+
+
 class Dual:
     """a + b·ε with ε² = 0: carrying b through a computation gives the exact derivative."""
 

@@ -9,12 +9,14 @@ implementation. ``--detail`` brings pytest's tracebacks back.
 from __future__ import annotations
 
 import io
+import json
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +24,7 @@ from rich.text import Text
 from katas import catalogue
 
 from . import api
+from .timelimit import SpecTimeout
 
 _NOT_WRITTEN = re.compile(r"kata (\d+) · (\S+) — see (\S+)")
 
@@ -44,6 +47,8 @@ class Failure:
     problem: str
     where: str
     group: str | None = None  # failures sharing one cause (a name not written, a missing module) are listed together
+    repro: str | None = None  # one line to paste into a Python prompt, run from the kit's root
+    table: list[tuple[str, float, float, bool]] | None = None  # gradients: (parameter, analytic, numeric, agrees)
 
 
 @dataclass
@@ -82,11 +87,30 @@ class LearnerReport:
         result = self.results.setdefault(marker, KataResult())
         if rep.when == "setup":
             result.total += 1
+        if rep.skipped:  # the one allowed skip (no $MNIST_DIR) is not a test left to pass
+            result.total -= 1
         if rep.failed or (rep.when == "call" and rep.passed):
             if rep.passed:
                 result.passed += 1
             elif call.excinfo is not None:
                 result.failures.append(_describe(item, call.excinfo, catalogue.by_marker(marker)))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.config.getoption("--results-json")
+        if path:
+            Path(path).write_text(json.dumps(self.as_json(), indent=1, ensure_ascii=False), encoding="utf-8")
+
+    def as_json(self) -> dict[str, object]:
+        """The run as data: the implementation, the profile, and per kata its counts and failures."""
+        return {
+            "implementation": api.implementation(),
+            "profile": settings.get_current_profile_name(),
+            "collection_errors": self.broken,
+            "katas": {
+                marker: {"passed": r.passed, "total": r.total, "failures": [asdict(f) for f in r.failures]}
+                for marker, r in self.results.items()
+            },
+        }
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         for problem in self.broken:
@@ -107,7 +131,7 @@ class LearnerReport:
             failures = self.results[kata.marker].failures
             if failures:
                 console.rule(f"kata {kata.number:02d} · {kata.title} — {len(failures)} failing", style="red")
-                _render_failures(console, failures)
+                render_failures(console, failures)
         table = Table(title=f"nn-katas · implementation {api.implementation()!r}", title_justify="left")
         table.add_column("kata", justify="right")
         table.add_column("title")
@@ -134,16 +158,25 @@ class LearnerReport:
             )
 
 
-def _render_failures(console: Console, failures: list[Failure]) -> None:
-    """Tests that only hit a NotImplementedError are grouped under the name to write."""
+def render_failures(console: Console, failures: list[Failure]) -> None:
+    """One block per failing test; the cases of a parametrized test share the first case's block.
+
+    Tests that only hit a NotImplementedError are grouped under the name to write.
+    """
     waiting: dict[str, list[str]] = {}
+    cases: dict[str, list[Failure]] = {}
     for failure in failures:
         if failure.group:
             props = waiting.setdefault(failure.group, [])
             if failure.prop not in props:  # parametrized cases share one line
                 props.append(failure.prop)
         else:
-            _render_failure(console, failure)
+            cases.setdefault(failure.nodeid.split("[")[0], []).append(failure)
+    for same_test in cases.values():
+        _render_failure(console, same_test[0])
+        others = [f.nodeid[f.nodeid.find("[") :] for f in same_test[1:]]
+        if others:
+            console.print(Text(f"    fails the same way for {', '.join(others)}", style="dim"))
     for cause, props in waiting.items():
         console.print(Text(cause, style="yellow"))
         for prop in props:
@@ -155,8 +188,23 @@ def _render_failure(console: Console, failure: Failure) -> None:
     if failure.example:
         console.print(Text(f"    smallest failing input: {failure.example}"))
     console.print(Text(f"    {failure.problem}"))
+    if failure.table:
+        console.print(gradient_table(failure.table), style="dim")
     console.print(Text(f"    look at: {failure.where}"))
+    if failure.repro:
+        console.print(Text(f"    reproduce: {failure.repro}", style="dim"))
     console.print(Text(f"    test: {failure.nodeid}", style="dim"))
+
+
+def gradient_table(rows: list[tuple[str, float, float, bool]]) -> Table:
+    """Analytic against numeric gradient per parameter, the disagreeing ones marked."""
+    table = Table(box=None, padding=(0, 2), pad_edge=False, show_edge=False)
+    for title in ("    parameter", "analytic", "numeric", ""):
+        table.add_column(title, justify="left" if not title or "param" in title else "right")
+    for name, analytic, numeric, agrees in rows:
+        mark = Text("ok", style="green") if agrees else Text("✗ differs", style="red")
+        table.add_row(f"    {name}", f"{analytic:.6g}", f"{numeric:.6g}", mark)
+    return table
 
 
 def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], kata: catalogue.Kata) -> Failure:
@@ -173,8 +221,38 @@ def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], k
     if not isinstance(exc, (AssertionError, pytest.fail.Exception)):
         problem = f"{type(exc).__name__}: {problem}" if problem else type(exc).__name__
     impl = api.implementation().replace(".", "/")
-    where = _implementation_frame(exc) or ", ".join(f"{impl}/{file}" for file in kata.files)
-    return Failure(item.nodeid, prop, _falsifying_example(exc), problem, where, group)
+    frame = _implementation_frame(exc)
+    where = frame or ", ".join(f"{impl}/{file}" for file in kata.files)
+    if isinstance(exc, SpecTimeout):
+        suspect = frame.split(" in ")[-1] if frame else "your code"
+        problem = f"{message} — is there an infinite loop in {suspect}?"
+    example = _falsifying_example(exc)
+    rows = getattr(exc, "rows", None)
+    return Failure(item.nodeid, prop, example, problem, where, group, _reproduction(item, example), rows)
+
+
+def _reproduction(item: pytest.Item, example: str | None) -> str | None:
+    """A line that reruns one failing case in a Python prompt, or ``None`` when there is no such line.
+
+    Hypothesis tests rerun their smallest failing input through ``.hypothesis.inner_test``;
+    plain tests without fixtures are called as they are. Tests with fixtures or
+    parameters need pytest: the learner reruns them with the command the summary shows.
+    """
+    function = getattr(item, "function", None)
+    if function is None or getattr(item, "callspec", None) is not None:
+        return None
+    is_property = hasattr(function, "hypothesis")
+    if is_property and example is None:
+        return None
+    if not is_property and getattr(item, "fixturenames", ()):
+        return None
+    module = function.__module__
+    call = f"t.hypothesis.inner_test({example})" if is_property else "t()"
+    numpy = "import numpy as np; " if example and "np." in example else ""
+    return (
+        f"{numpy}from spec_tests import api; api.select({api.implementation()!r}); "
+        f"from {module} import {function.__name__} as t; {call}"
+    )
 
 
 def _falsifying_example(exc: BaseException) -> str | None:

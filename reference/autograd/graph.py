@@ -36,6 +36,9 @@ def topological_order(root: Value) -> list[Value]:  # kata 02
         for parent in parents:
             if parent not in visited:
                 visited.add(parent)
+                if not parent._prev:  # a leaf waits for nothing: list it now, without a trip through the stack
+                    order.append(parent)
+                    continue
                 stack.append((parent, iter(parent._prev)))
                 break
         else:

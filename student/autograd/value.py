@@ -28,7 +28,7 @@ Design notes (they matter for speed, not for correctness):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import Union
 
@@ -277,6 +277,44 @@ def _as_value(x: object) -> Value | None:  # kata 01
     raise NotImplementedError("kata 01 · _as_value — see katas/01-values/README.md")
 
 
+def dot(weights: Sequence[Value], inputs: Sequence[Value | Number]) -> Value:
+    """Σ wᵢ·xᵢ as *one* node: a neuron's weighted sum in a single step.
+
+    Same number and same gradients as ``sum(w * x for w, x in zip(weights, inputs))``,
+    which makes 2n nodes (n products, n sums): a neuron with 784 inputs builds one node
+    instead of 1,568, and ``backward`` calls one rule instead of 1,568. This is what
+    makes the MNIST demo fast. Given code, a speed-up only: a neuron written with
+    ``sum`` is just as correct.
+
+    The parents are the n weights, then the n inputs when these are Values. Plain-number
+    inputs (an image's pixels) are constants: like the exponent of ``**`` they stay on the
+    node (``out._aux`` keeps every input's number, which ∂out/∂wᵢ needs) and are not
+    parents at all, so they add no node to the graph.
+
+    >>> w = [Value(2.0), Value(-1.0)]; x = [Value(3.0), Value(4.0)]
+    >>> out = dot(w, x); out.data
+    2.0
+    >>> out.backward(); w[0].grad, x[1].grad
+    (3.0, -1.0)
+    >>> len(dot(w, [3.0, 4.0])._prev)     # constant inputs are not parents
+    2
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
+    # Are some inputs Values? (A list comprehension answers several times faster than
+    # any() over a generator, which resumes once per element.)
+    if [x for x in inputs if isinstance(x, Value)]:  # they need gradients: all inputs become parents
+        inputs = [x if isinstance(x, Value) else Value(x) for x in inputs]
+        numbers = [x.data for x in inputs]
+        parents = (*weights, *inputs)
+    else:  # plain numbers: constants, kept on the node only
+        numbers = list(inputs)
+        parents = weights
+    out = Value(sum([w.data * x for w, x in zip(weights, numbers, strict=True)]), parents, "dot")
+    out._aux = numbers
+    return out
+
+
 # ------------------------------------------------------------ local derivatives
 # One function per operation. Each takes the node ``out`` that the operation made
 # and returns ∂out/∂parent for every parent, in the order of ``out._prev``.
@@ -343,6 +381,18 @@ def _leaky_relu_derivatives(out: Value) -> tuple[float]:  # kata 03
     raise NotImplementedError("kata 03 · _leaky_relu_derivatives — see katas/03-activations/README.md")
 
 
+def _dot_derivatives(out: Value) -> list[float]:
+    """out = Σ wᵢ·xᵢ (parents: w₀ … wₙ₋₁, then x₀ … xₙ₋₁ if they are Values):  ∂out/∂wᵢ = xᵢ,  ∂out/∂xᵢ = wᵢ.
+
+    The xᵢ's numbers are on the node (``out._aux``), whether the inputs are parents or constants.
+    """
+    inputs = out._aux
+    n = len(inputs)
+    if len(out._prev) == n:  # constant inputs: only the weights are parents
+        return inputs
+    return [*inputs, *(w.data for w in out._prev[:n])]
+
+
 #: The local-derivative rule of every operation, by the ``_op`` symbol it records.
 _DERIVATIVES: dict[str, Callable[[Value], tuple[float, ...]]] = {
     "+": _add_derivatives,
@@ -357,4 +407,5 @@ _DERIVATIVES: dict[str, Callable[[Value], tuple[float, ...]]] = {
     "exp": _exp_derivatives,
     "log": _log_derivatives,
     "leaky_relu": _leaky_relu_derivatives,
+    "dot": _dot_derivatives,
 }

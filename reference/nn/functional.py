@@ -1,0 +1,146 @@
+"""From a network's raw scores to probabilities and decisions.
+
+A classifier's last layer outputs one raw score (*logit*) zᵢ per class. ``softmax``
+turns them into probabilities, ``argmax`` picks the most likely class, and
+``predict`` / ``accuracy`` do that for a model and a data set.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from numbers import Integral, Real
+
+from ..autograd.value import Value
+
+#: What ``predict`` and ``accuracy`` take: a model maps one input row to a list of scores.
+Model = Callable[[Sequence[float]], list[Value]]
+Rows = Sequence[Sequence[float]]
+
+
+def softmax(logits: Sequence[Value | float]) -> list[Value]:  # kata 06
+    """pᵢ = e^(zᵢ) / Σⱼ e^(zⱼ): positive numbers that sum to 1, largest where z is largest.
+
+    Computed as written, e^z overflows for z above about 709. But subtracting any
+    constant c from every logit changes nothing (e^(zᵢ−c) / Σ e^(zⱼ−c): the e^−c
+    cancels), so subtract the largest logit m (a plain number, not a Value):
+    every exponent is then ≤ 0, every e^(zᵢ−m) ≤ 1, and the sum is ≥ 1. Since m is a
+    constant and softmax does not depend on it, the gradients stay exact.
+
+    Empty ``logits`` → ``ValueError``. Numbers are accepted and become Values.
+
+    >>> [round(p.data, 4) for p in softmax([1.0, 2.0, 3.0])]
+    [0.09, 0.2447, 0.6652]
+    >>> [p.data for p in softmax([1000.0, 1000.0])]
+    [0.5, 0.5]
+    """
+    z = as_values("logits", logits)
+    m = max(v.data for v in z)
+    exps = [(v - m).exp() for v in z]
+    total = sum(exps[1:], exps[0])
+    return [e / total for e in exps]
+
+
+def log_softmax(logits: Sequence[Value | float]) -> list[Value]:  # kata 06
+    """log pᵢ = zᵢ − log Σⱼ e^(zⱼ) = (zᵢ − m) − log Σⱼ e^(zⱼ − m), with m the largest logit.
+
+    Taking ``log`` of ``softmax`` would give −inf (a ``ValueError`` from ``log(0)``)
+    once some pᵢ rounds to 0, say for z = [0, −800]; the form above never does.
+
+    >>> [round(v.data, 4) for v in log_softmax([0.0, 0.0])]
+    [-0.6931, -0.6931]
+    >>> log_softmax([0.0, -800.0])[1].data
+    -800.0
+    """
+    z = as_values("logits", logits)
+    m = max(v.data for v in z)
+    shifted = [v - m for v in z]
+    exps = [s.exp() for s in shifted]
+    log_total = sum(exps[1:], exps[0]).log()
+    return [s - log_total for s in shifted]
+
+
+def argmax(values: Sequence[Value | float]) -> int:  # kata 06
+    """The index of the largest value (of ``.data`` for Values); the *first* one on a tie.
+
+    Empty ``values`` → ``ValueError``.
+
+    >>> argmax([Value(1.0), Value(3.0), Value(3.0)])
+    1
+    """
+    numbers = [v.data if isinstance(v, Value) else v for v in values]
+    if not numbers:
+        raise ValueError("argmax of an empty sequence")
+    best = 0
+    for i, x in enumerate(numbers):
+        if x > numbers[best]:
+            best = i
+    return best
+
+
+def predict(model: Model, x: Sequence[float]) -> int:  # kata 06
+    """The class ``model`` ranks highest for the input ``x``: ``argmax(model(x))``."""
+    return argmax(model(x))
+
+
+def accuracy(model: Model, X: Rows, y: Sequence[int]) -> float:  # kata 06  # noqa: N803
+    """The fraction of samples whose prediction equals the label: a number in [0, 1], not a percentage.
+
+    ``X`` and ``y`` of different lengths, or empty → ``ValueError`` (the accuracy of
+    nothing is undefined).
+    """
+    check_same_length("X", X, "y", y)
+    correct = sum(predict(model, x) == label for x, label in zip(X, y, strict=True))
+    return correct / len(y)
+
+
+# ------------------------------------------------------------------ argument checks
+# Given code shared with loss.py and value_mlp.py.
+
+
+def as_values(name: str, xs: object) -> list[Value]:
+    """``xs`` as a non-empty list of Values (numbers wrapped): ``TypeError`` / ``ValueError`` otherwise."""
+    if isinstance(xs, (Value, str, bytes)) or not hasattr(xs, "__len__"):
+        raise TypeError(f"{name} must be a sequence of Values or numbers, got {type(xs).__name__}")
+    if len(xs) == 0:
+        raise ValueError(f"{name} must not be empty")
+    out = []
+    for x in xs:
+        if not isinstance(x, Value):
+            if isinstance(x, bool) or not isinstance(x, Real):
+                raise TypeError(f"{name} must hold Values or numbers, got {type(x).__name__}: {x!r}")
+            x = Value(x)
+        out.append(x)
+    return out
+
+
+def check_same_length(name_a: str, a: object, name_b: str, b: object) -> None:
+    """Both sequences non-empty and of one length, else ``ValueError`` naming them."""
+    for name, seq in ((name_a, a), (name_b, b)):
+        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
+            raise TypeError(f"{name} must be a sequence, got {type(seq).__name__}")
+    if len(a) != len(b):
+        raise ValueError(f"{name_a} and {name_b} must have the same length, got {len(a)} and {len(b)}")
+    if len(a) == 0:
+        raise ValueError(f"{name_a} and {name_b} must not be empty")
+
+
+def check_class(name: str, target: object, n_classes: int) -> int:
+    """``target`` as an int in ``range(n_classes)``: ``TypeError`` for a non-integer, ``ValueError`` out of range.
+
+    A negative target is out of range: Python's ``p[-1]`` would silently read the last class.
+    """
+    if isinstance(target, bool) or not isinstance(target, Integral):
+        raise TypeError(f"{name} must be an int class index, got {type(target).__name__}: {target!r}")
+    if not 0 <= target < n_classes:
+        raise ValueError(f"{name} must be in range(0, {n_classes}), got {target!r}")
+    return int(target)
+
+
+def check_finite_positive(name: str, x: object) -> float:
+    """``x`` as a float > 0 and finite: ``TypeError`` for a non-number, ``ValueError`` otherwise."""
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{name} must be a positive number, got {type(x).__name__}: {x!r}")
+    if not (x > 0 and math.isfinite(x)):
+        raise ValueError(f"{name} must be a positive, finite number, got {x!r}")
+    return float(x)

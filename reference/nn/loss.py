@@ -1,0 +1,96 @@
+"""Losses: one number that says how wrong the predictions are, to be minimised.
+
+Each loss returns a single :class:`Value`, so ``loss.backward()`` sends
+∂loss/∂(every parameter) back through the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..autograd.value import Value
+from .functional import as_values, check_class, check_same_length
+
+
+def mse_loss(predictions: Sequence[Value | float], targets: Sequence[Value | float]) -> Value:  # kata 06
+    """Mean squared error: (1/n) Σᵢ (predictionᵢ − targetᵢ)², for regression.
+
+    Its gradient, ∂/∂predictionᵢ = 2·(predictionᵢ − targetᵢ)/n, pulls each
+    prediction towards its target, harder the further it is. Empty or
+    mismatched lengths → ``ValueError``.
+
+    >>> mse_loss([Value(1.0), Value(3.0)], [0.0, 1.0]).data   # (1 + 4) / 2
+    2.5
+    """
+    check_same_length("predictions", predictions, "targets", targets)
+    p = as_values("predictions", predictions)
+    t = as_values("targets", targets)
+    squares = [(pi - ti) ** 2 for pi, ti in zip(p, t, strict=True)]
+    return sum(squares[1:], squares[0]) / len(squares)
+
+
+def bce_loss(probabilities: Sequence[Value | float], targets: Sequence[int]) -> Value:  # kata 06
+    """Mean binary cross-entropy: (1/n) Σᵢ −[tᵢ·log pᵢ + (1 − tᵢ)·log(1 − pᵢ)], targets tᵢ ∈ {0, 1}.
+
+    pᵢ is the predicted probability that sample i is a 1 (a sigmoid output). As
+    tᵢ is 0 or 1, only one term survives: −log pᵢ for a 1, −log(1 − pᵢ) for a 0 —
+    compute just that one, so that a confident right answer (p = 0 for a 0) costs
+    nothing instead of failing on log(0).
+
+    ``ValueError`` for empty or mismatched lengths, a target other than 0 or 1, or
+    a probability outside [0, 1]; a probability of exactly 0 for a 1 (or 1 for a 0)
+    is an infinitely wrong answer, and ``log`` raises ``ValueError`` for it.
+
+    >>> round(bce_loss([Value(0.9), Value(0.2)], [1, 0]).data, 4)   # (−log 0.9 − log 0.8) / 2
+    0.1643
+    """
+    check_same_length("probabilities", probabilities, "targets", targets)
+    p = as_values("probabilities", probabilities)
+    for i, (pi, ti) in enumerate(zip(p, targets, strict=True)):
+        if isinstance(ti, bool) or ti not in (0, 1):
+            raise ValueError(f"targets[{i}] must be 0 or 1, got {ti!r}")
+        if not 0.0 <= pi.data <= 1.0:
+            raise ValueError(f"probabilities[{i}] must be in [0, 1], got {pi.data!r}")
+    terms = [-(pi.log() if ti == 1 else (1.0 - pi).log()) for pi, ti in zip(p, targets, strict=True)]
+    return sum(terms[1:], terms[0]) / len(terms)
+
+
+def cross_entropy(probabilities: Sequence[Value | float], target: int) -> Value:  # kata 06
+    """−log p[target]: the surprise of the true class under the predicted distribution.
+
+    0 when the model gives the true class probability 1, growing without bound as
+    that probability goes to 0. ``target`` must be an int in
+    ``range(len(probabilities))`` (``ValueError`` otherwise, also for −1).
+
+    >>> round(cross_entropy([Value(0.25), Value(0.75)], 1).data, 4)
+    0.2877
+    """
+    p = as_values("probabilities", probabilities)
+    target = check_class("target", target, len(p))
+    return -p[target].log()
+
+
+def softmax_cross_entropy_loss(logits: Sequence[Value | float], target: int) -> Value:  # kata 06
+    """``cross_entropy(softmax(logits), target)`` in one stable step: log Σⱼ e^(zⱼ) − z_target.
+
+    −log(e^(z_t) / Σ e^(zⱼ)) = log Σⱼ e^(zⱼ) − z_t. Computing log Σ e^(zⱼ) as
+    written overflows (e^10000) or takes log(0); with m the largest logit (a plain
+    number),
+
+        log Σⱼ e^(zⱼ) = m + log Σⱼ e^(zⱼ − m)
+
+    where every e^(zⱼ − m) ≤ 1 and the sum is ≥ 1. So the loss is
+    ``log Σⱼ e^(zⱼ − m) − (z_t − m)``: exact for logits of ±10,000. Its gradient is
+    ∂loss/∂zᵢ = softmax(z)ᵢ − [i = target].
+
+    >>> round(softmax_cross_entropy_loss([Value(2.0), Value(1.0)], 0).data, 4)
+    0.3133
+    >>> softmax_cross_entropy_loss([Value(10000.0), Value(-10000.0)], 1).data
+    20000.0
+    """
+    z = as_values("logits", logits)
+    target = check_class("target", target, len(z))
+    m = max(v.data for v in z)
+    shifted = [v - m for v in z]
+    exps = [s.exp() for s in shifted]
+    return sum(exps[1:], exps[0]).log() - shifted[target]

@@ -1,0 +1,1 @@
+"""Neural networks of Values: modules, layers, losses, training (the scalar track)."""

@@ -1,0 +1,130 @@
+"""JSON checkpoints: save a model (and its optimizer) to one file, load it back exactly.
+
+A checkpoint is one JSON object::
+
+    {"format": "nn-katas/checkpoint", "version": 1,
+     "architecture": {"class": "MLP", "n_inputs": 2, "layer_sizes": [4, 1], "activations": ["relu", "linear"]},
+     "state_dict": {"layers.0.neurons.0.weights.0": 0.123, …},
+     "optimizer": {…} or null,
+     "metadata": {…}}
+
+Two promises make it trustworthy:
+
+- **Bit for bit.** Python writes a float with ``repr``, the shortest text that reads
+  back as the very same float, so JSON loses nothing (NaN and infinity are not
+  JSON: they are refused).
+- **Atomic.** Writing over the old file in place would leave half a file if the
+  program died (or the disk filled) mid-write, and the previous checkpoint would
+  be gone too. Instead, write a temporary file *in the same directory*, flush and
+  ``os.fsync`` it onto the disk, then ``os.replace`` it over the target: on POSIX
+  and Windows that rename is atomic, so the path always holds either the old
+  complete file or the new complete one.
+
+Loading is the mirror image: check *everything* (format, version, architecture,
+keys, numbers, optimizer) before changing anything, so that a bad file raises
+``CheckpointError`` and leaves the model and optimizer as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .module import Module
+from .optim import Optimizer
+
+FORMAT = "nn-katas/checkpoint"
+VERSION = 1
+KEYS = ("format", "version", "architecture", "state_dict", "optimizer", "metadata")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be loaded into this model (or optimizer): missing, corrupt or mismatched."""
+
+
+def architecture(model: Module) -> dict[str, Any]:
+    """What a checkpoint records about the model's shape: class name, input size, layer sizes, activations.
+
+    Read from the public structure: an ``MLP``'s ``layers``, a ``Layer``'s ``neurons``,
+    a ``Neuron``'s ``weights`` and ``activation``. Another kind of module is described
+    by its class name alone (its ``state_dict`` keys still have to match).
+
+    >>> import random
+    >>> from .mlp import MLP
+    >>> architecture(MLP(2, [3, 1], rng=random.Random(0)))
+    {'class': 'MLP', 'n_inputs': 2, 'layer_sizes': [3, 1], 'activations': ['relu', 'linear']}
+    """
+    if hasattr(model, "layers"):
+        layers = list(model.layers)
+    elif hasattr(model, "neurons"):
+        layers = [model]
+    elif hasattr(model, "weights"):
+        return {"class": type(model).__name__, "n_inputs": len(model.weights), "activations": [model.activation]}
+    else:
+        return {"class": type(model).__name__}
+    return {
+        "class": type(model).__name__,
+        "n_inputs": len(layers[0].neurons[0].weights) if layers else 0,
+        "layer_sizes": [len(layer.neurons) for layer in layers],
+        "activations": [layer.neurons[0].activation for layer in layers],
+    }
+
+
+def save_checkpoint(
+    model: Module, path: str | os.PathLike[str], optimizer: Optimizer | None = None, metadata: Any = None
+) -> None:  # kata 11
+    """Write ``model`` (and ``optimizer``'s state, and ``metadata``) to ``path``, atomically.
+
+    1. Build the whole JSON text first, in memory: ``format``, ``version``,
+       ``architecture(model)``, ``model.state_dict()``, ``optimizer.state_dict()`` (or
+       ``None``), ``metadata`` (``None`` → ``{}``). ``json.dumps(…, allow_nan=False)``
+       raises ``TypeError`` for metadata JSON cannot hold (a set, an object) and
+       ``ValueError`` for NaN or infinity — before the disk is touched.
+    2. Create a temporary file in the target's directory (``tempfile.mkstemp(dir=…)``),
+       write the text, ``flush()``, ``os.fsync()``, close it.
+    3. ``os.replace(temporary, path)``. If anything in 2–3 fails, delete the
+       temporary file and let the error propagate: ``path`` is untouched.
+    """
+    raise NotImplementedError("kata 11 · save_checkpoint — see katas/11-checkpoints/README.md")
+
+
+def _read(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The checkpoint file as a dict with the right format, version and keys, or ``CheckpointError``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CheckpointError(f"cannot read checkpoint {os.fspath(path)!r}: {exc}") from exc
+    try:
+        checkpoint = json.loads(text)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise CheckpointError(f"checkpoint {os.fspath(path)!r} is not valid JSON: {exc}") from exc
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT:
+        found = checkpoint.get("format") if isinstance(checkpoint, dict) else type(checkpoint).__name__
+        raise CheckpointError(f"{os.fspath(path)!r} is not an nn-katas checkpoint (format {found!r})")
+    if checkpoint.get("version") != VERSION:
+        raise CheckpointError(f"checkpoint version {checkpoint.get('version')!r} is not supported (only {VERSION})")
+    missing = [key for key in KEYS if key not in checkpoint]
+    if missing:
+        raise CheckpointError(f"checkpoint {os.fspath(path)!r} lacks {missing}")
+    return checkpoint
+
+
+def load_checkpoint(model: Module, path: str | os.PathLike[str], optimizer: Optimizer | None = None) -> Any:  # kata 11
+    """Restore ``model`` (and ``optimizer``) from ``path``; return the saved metadata.
+
+    Check everything before changing anything; each failure is a ``CheckpointError``:
+
+    1. read and parse the file: missing or unreadable, not JSON, not a JSON object
+       with ``format == "nn-katas/checkpoint"`` and ``version == 1`` and every key;
+    2. ``architecture`` equal to ``architecture(model)``, and the ``state_dict``'s
+       keys exactly the model's;
+    3. with an ``optimizer``, the file must hold optimizer state (not ``null``).
+
+    Then apply: ``model.load_state_dict`` (it checks the numbers before assigning),
+    then ``optimizer.load_state_dict``; if the optimizer refuses its state, put the
+    model's old ``state_dict`` back before raising, so nothing has changed.
+    """
+    raise NotImplementedError("kata 11 · load_checkpoint — see katas/11-checkpoints/README.md")

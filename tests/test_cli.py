@@ -1,0 +1,256 @@
+"""The ``kata`` command, driven through a subprocess as a learner would run it.
+
+Three implementations: the skeleton (``student``), the ``reference``, and a partly
+solved package built here (katas 01–03 done, half of kata 04's functions written).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from katas import catalogue, skeleton
+from tests.spec_runner import ROOT, copy_package
+
+
+def kata(*args: str, path: Path | None = None, state: Path, stdin: str = "", timeout: float = 300):
+    """``python -m katas.cli ARGS`` with its state in ``state``, no colour, ``path`` first on PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "COLUMNS")}
+    env.update(NO_COLOR="1", KATA_STATE=str(state))
+    if path is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(path), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    command = [sys.executable, "-m", "katas.cli", *args]
+    return subprocess.run(
+        command, cwd=path or ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def half_of_kata_4() -> set[str]:
+    names = catalogue.by_number(4).names
+    return set(names[len(names) // 2 :])
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    return tmp_path / "state.json"
+
+
+@pytest.fixture(scope="module")
+def partial(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A package ``partial``: katas 01–03 solved, kata 04 half solved, the rest as in the skeleton."""
+    parent = tmp_path_factory.mktemp("partial")
+    unwritten = half_of_kata_4()
+    files = skeleton.generate(stub=lambda body: body.kata > 4 or (body.kata == 4 and body.qualname in unwritten))
+    for rel, text in files.items():
+        target = parent / "partial" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return parent
+
+
+def table_row(out: str, number: int) -> str:
+    return next(line for line in out.splitlines() if re.match(rf"\W*{number:02d} ", line.strip("│ ") + " "))
+
+
+def test_status_on_the_skeleton_shows_every_kata_with_nothing_passing(state: Path) -> None:
+    result = kata("status", state=state)
+    assert result.returncode == 0, result.stderr
+    for k in catalogue.load():
+        row = table_row(result.stdout, k.number)
+        assert k.title in row
+        assert ("planned" in row) != k.ready, row
+        if k.ready:
+            passed, total = map(int, re.search(r"(\d+)/(\d+)", row).groups())
+            assert passed < total, row  # only tests of given code (marked given) can pass on the skeleton
+    assert re.search(r"\b0/\d+", table_row(result.stdout, 1))
+    assert "Current: kata 01 · Values: forward arithmetic — read katas/01-values/README.md" in result.stdout
+    assert "Next: kata check" in result.stdout
+
+
+def test_no_argument_is_status(state: Path) -> None:
+    result = kata(state=state)
+    assert "Current: kata 01" in result.stdout
+
+
+def test_status_on_the_reference_marks_every_ready_kata_complete(state: Path) -> None:
+    result = kata("status", "--impl", "reference", state=state)
+    for k in catalogue.load():
+        if k.ready:
+            assert "✓" in table_row(result.stdout, k.number)
+    assert "Every kata passes" in result.stdout
+
+
+def test_status_on_a_partly_solved_package_points_at_the_first_unfinished_kata(partial: Path, state: Path) -> None:
+    result = kata("status", "--impl", "partial", path=partial, state=state)
+    for number in (1, 2, 3):
+        assert "✓" in table_row(result.stdout, number)
+    if catalogue.by_number(4).ready:
+        row = table_row(result.stdout, 4)
+        passed, total = map(int, re.search(r"(\d+)/(\d+)", row).groups())
+        assert 0 < passed < total or passed == 0, row
+        assert "Current: kata 04" in result.stdout
+
+
+def test_check_without_a_number_checks_the_current_kata(partial: Path, state: Path) -> None:
+    result = kata("check", "--impl", "partial", path=partial, state=state)
+    if catalogue.by_number(4).ready:
+        assert result.returncode == 1
+        assert re.search(r"kata 04 · .* — \d+/\d+ passing", result.stdout), result.stdout[-2000:]
+        waiting = set(re.findall(r"not written yet: (\S+) \(kata 04", result.stdout))
+        assert waiting, result.stdout[-2000:]
+        assert waiting <= half_of_kata_4(), "only the unwritten half is reported as not written"
+        assert "stuck? kata hint 4" in result.stdout
+
+
+def test_a_passing_kata_says_what_was_built_and_what_comes_next(partial: Path, state: Path) -> None:
+    result = kata("check", "3", "--impl", "partial", path=partial, state=state)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "✓ kata 03" in result.stdout
+    assert f"You built {catalogue.by_number(3).built}." in result.stdout
+    assert "Next: kata 04 · " in result.stdout
+
+
+def test_a_broken_earlier_kata_is_named_as_a_regression(partial: Path, tmp_path: Path, state: Path) -> None:
+    copy_package(partial / "partial", tmp_path, "regressed")
+    kata("check", "3", "--impl", "regressed", path=tmp_path, state=state)  # katas 1–3 pass: remembered
+    graph = tmp_path / "regressed" / "autograd" / "graph.py"  # to_dot forgets the gradients: kata 02 only
+    graph.write_text(graph.read_text(encoding="utf-8").replace(', f"grad {node.grad:.4f}"]', "]"))
+    result = kata("check", "3", "--impl", "regressed", path=tmp_path, state=state)
+    assert result.returncode == 1
+    assert "regression: kata 02 · Backprop" in result.stdout
+    assert "(it passed on an earlier check)" in result.stdout
+    assert "A change broke kata 02" in result.stdout
+    assert "✓ kata 03" in result.stdout
+
+
+def test_a_failure_shows_the_property_input_values_table_file_and_reproduction(tmp_path: Path, state: Path) -> None:
+    package = copy_package(ROOT / "reference", tmp_path, "mulbug")
+    value = package / "autograd" / "value.py"
+    value.write_text(value.read_text(encoding="utf-8").replace("return (b.data, a.data)", "return (a.data, b.data)"))
+    out = kata("check", "2", "--impl", "mulbug", path=tmp_path, state=state).stdout
+    block = out[out.index("✗ ∂(a·b)/∂a = b and ∂(a·b)/∂b = a.") :]
+    assert "smallest failing input: x=" in block
+    assert re.search(r"expected .*, got .* \(relative error", block)
+    assert re.search(r"x0\s+\S+\s+\S+\s+✗ differs", block), block[:800]
+    assert "look at: mulbug/autograd/value.py" in block
+    line = re.search(r"reproduce: (.*)", block).group(1)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    again = subprocess.run([sys.executable, "-c", line], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert again.returncode == 1
+    assert "GradientMismatchError: ∂f/∂x0" in again.stderr
+
+
+def test_an_infinite_loop_times_out_names_the_function_and_the_run_goes_on(tmp_path: Path, state: Path) -> None:
+    package = copy_package(ROOT / "reference", tmp_path, "loopy")
+    graph = package / "autograd" / "graph.py"
+    loop = "    order: list[Value] = []\n    while root._op == '*':\n        pass\n"
+    graph.write_text(graph.read_text(encoding="utf-8").replace("    order: list[Value] = []\n", loop, 1))
+    result = kata("check", "2", "--impl", "loopy", "--timeout", "1", path=tmp_path, state=state, timeout=600)
+    assert "timed out after 1 s — is there an infinite loop in topological_order?" in result.stdout
+    assert "look at: loopy/autograd/graph.py:" in result.stdout
+    passing = re.search(r"kata 02 · .* — (\d+)/(\d+) passing", result.stdout)
+    assert passing, result.stdout[-2000:]
+    assert int(passing.group(1)) > 0, "the other tests still ran"
+
+
+def test_hints_come_one_level_at_a_time_and_are_remembered(state: Path) -> None:
+    first = kata("hint", "2", state=state).stdout
+    assert "kata 02 · hint 1 of" in first
+    assert "kata hint 2 shows hint 2" in first
+    second = kata("hint", "2", state=state).stdout
+    assert "kata 02 · hint 2 of" in second
+    assert "_DERIVATIVES[node._op](node)" in second, "hint text is printed verbatim, brackets included"
+    again = kata("hint", "2", "--level", "1", state=state).stdout
+    assert "kata 02 · hint 1 of" in again
+    assert "kata 02 · hint 3 of" in kata("hint", "2", state=state).stdout
+
+
+def test_a_planned_or_unknown_kata_is_refused_politely(state: Path) -> None:
+    unknown = kata("hint", "99", state=state)
+    assert unknown.returncode == 2
+    assert "there is no kata 99" in unknown.stdout
+
+
+def test_list_shows_all_sixteen_katas(state: Path) -> None:
+    out = kata("list", state=state).stdout
+    for k in catalogue.load():
+        assert f"{k.number:02d}" in out
+    assert "katas/01-values/README.md" in out
+
+
+def test_demo_lists_the_demos_and_refuses_an_unknown_one(state: Path) -> None:
+    listing = kata("demo", state=state)
+    assert listing.returncode == 0
+    assert listing.stdout.startswith("demos: ")
+    unknown = kata("demo", "no-such-demo", state=state)
+    assert unknown.returncode == 2
+    assert "there is no demo 'no-such-demo'" in unknown.stdout
+
+
+def test_reset_restores_one_katas_bodies_and_keeps_a_backup(partial: Path, tmp_path: Path, state: Path) -> None:
+    package = copy_package(partial / "partial", tmp_path, "resettable")
+    value = package / "autograd" / "value.py"
+    solved = value.read_text(encoding="utf-8")
+    refused = kata("reset", "3", "--impl", "resettable", path=tmp_path, state=state, stdin="n\n")
+    assert refused.returncode == 1
+    assert value.read_text(encoding="utf-8") == solved
+    result = kata("reset", "3", "--impl", "resettable", path=tmp_path, state=state, stdin="y\n")
+    assert result.returncode == 0, result.stdout + result.stderr
+    now = value.read_text(encoding="utf-8")
+    assert 'raise NotImplementedError("kata 03 · Value.tanh — see katas/03-activations/README.md")' in now
+    assert "return Value(math.tanh(self.data)" not in now
+    assert "return (b.data, a.data)" in now, "kata 02's solution is untouched"
+    backups = list(value.parent.glob("value.py.*.bak"))
+    assert len(backups) == 1
+    assert backups[0].read_text(encoding="utf-8") == solved
+    check = kata("check", "3", "--impl", "resettable", path=tmp_path, state=state)
+    assert "not written yet: Value.tanh (kata 03" in check.stdout
+    assert "✓" not in table_row(kata("status", "--impl", "resettable", path=tmp_path, state=state).stdout, 3)
+
+
+def test_watch_manual_checks_again_on_enter_and_stops_at_end_of_input(state: Path) -> None:
+    result = kata("watch", "--manual", "--impl", "reference", state=state, stdin="\n")
+    assert result.returncode == 0
+    assert result.stdout.count("kata watch · reference") == 2
+
+
+def test_watch_checks_again_when_a_file_changes(partial: Path, tmp_path: Path, state: Path) -> None:
+    package = copy_package(partial / "partial", tmp_path, "watched")
+    env = {**os.environ, "NO_COLOR": "1", "KATA_STATE": str(state), "PYTHONPATH": str(tmp_path)}
+    command = [sys.executable, "-m", "katas.cli", "watch", "--impl", "watched"]
+    with subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as p:
+        try:
+            seen = wait_for_line(p, "(Enter checks again)")
+            assert "kata watch · watched" in seen
+            time.sleep(0.5)  # let the watcher start before the change
+            (package / "autograd" / "graph.py").write_text(
+                (package / "autograd" / "graph.py").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+            )
+            assert "kata watch · watched" in wait_for_line(p, "(Enter checks again)")
+        finally:
+            p.kill()
+
+
+def wait_for_line(process: subprocess.Popen, marker: str, limit: float = 120) -> str:
+    """Read the process's output until a line containing ``marker``; fail after ``limit`` seconds."""
+    lines: list[str] = []
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if marker in line:
+            return "".join(lines)
+    raise AssertionError(f"no {marker!r} in: {''.join(lines)[-2000:]}")
+
+
+def test_plain_output_has_no_colour_codes(state: Path) -> None:
+    out = kata("status", state=state).stdout
+    assert "\x1b[" not in out

