@@ -234,25 +234,37 @@ def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], k
 def _reproduction(item: pytest.Item, example: str | None) -> str | None:
     """A line that reruns one failing case in a Python prompt, or ``None`` when there is no such line.
 
-    Hypothesis tests rerun their smallest failing input through ``.hypothesis.inner_test``;
-    plain tests without fixtures are called as they are. Tests with fixtures or
-    parameters need pytest: the learner reruns them with the command the summary shows.
+    Hypothesis tests rerun their smallest failing input through ``.hypothesis.inner_test``
+    (its note names every argument, parametrized ones included); plain tests are called
+    with their parameters when these are plain literals. Tests that need fixtures
+    (``tmp_path``, …) need pytest: the learner reruns them with the test id the summary shows.
     """
     function = getattr(item, "function", None)
-    if function is None or getattr(item, "callspec", None) is not None:
+    if function is None:
         return None
-    is_property = hasattr(function, "hypothesis")
-    if is_property and example is None:
-        return None
-    if not is_property and getattr(item, "fixturenames", ()):
-        return None
-    module = function.__module__
-    call = f"t.hypothesis.inner_test({example})" if is_property else "t()"
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if hasattr(function, "hypothesis"):
+        if example is None or not all(f"{name}=" in example for name in params):
+            return None
+        call = f"t.hypothesis.inner_test({example})"
+    else:
+        if set(getattr(item, "fixturenames", ())) - set(params) or not all(map(_is_literal, params.values())):
+            return None
+        call = f"t({', '.join(f'{name}={value!r}' for name, value in params.items())})"
     numpy = "import numpy as np; " if example and "np." in example else ""
     return (
         f"{numpy}from spec_tests import api; api.select({api.implementation()!r}); "
-        f"from {module} import {function.__name__} as t; {call}"
+        f"from {function.__module__} import {function.__name__} as t; {call}"
     )
+
+
+def _is_literal(value: object) -> bool:
+    """Whether ``repr(value)`` reads back as the same value (numbers, strings and containers of them)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (tuple, list)):
+        return all(map(_is_literal, value))
+    return False
 
 
 def _falsifying_example(exc: BaseException) -> str | None:
