@@ -33,6 +33,8 @@ from rich.table import Table
 from rich.text import Text
 
 from . import catalogue, skeleton
+from .grade import add_arguments as add_grade_arguments
+from .grade import cmd_grade
 from .runner import DEFAULT_TIMEOUT, ROOT, SpecRun, package_folder, run_spec
 
 #: What the command remembers (hint levels, katas seen complete); ``$KATA_STATE`` moves it.
@@ -386,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list": (cmd_list, "every kata, its points and its page"),
         "demo": (cmd_demo, "run a demo on the implementation"),
         "reset": (cmd_reset, "put kata N's functions back to the skeleton (keeps a backup)"),
+        "grade": (cmd_grade, "grade a submission for CI: isolated, time- and memory-limited, results file"),
     }
     for name, (handler, help_text) in commands.items():
         command = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -403,6 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
         elif name == "demo":
             command.add_argument("name", nargs="?", help="the demo (omit to list them)")
             command.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for the demo")
+        elif name == "grade":
+            add_grade_arguments(command)
     parser.set_defaults(handler=cmd_status, impl="student", timeout=DEFAULT_TIMEOUT)
     return parser
 

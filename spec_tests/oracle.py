@@ -55,6 +55,9 @@ def assert_close(got: float, expected: float, *, rel: float, abs: float = 0.0, w
     """Fail with 'what: expected E, got G (relative error R)' unless |got − expected| ≤ max(rel·|expected|, abs)."""
     if not isinstance(got, float) or not math.isfinite(got):
         raise AssertionError(f"{what}: expected {expected!r}, got {got!r}")
+    # The plain number inside, so that a float subclass cannot answer for itself
+    # (a __sub__ that returns 0 would otherwise pass every comparison).
+    got = float.__float__(got)
     err = math.fabs(got - expected)
     if err > max(rel * math.fabs(expected), abs):
         relative = err / math.fabs(expected) if expected else math.inf

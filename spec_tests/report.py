@@ -127,11 +127,23 @@ class LearnerReport:
 
     def _render(self, console: Console) -> None:
         katas = [k for k in catalogue.load() if k.marker in self.results]
+        current = next((k for k in katas if self.results[k.marker].passed < self.results[k.marker].total), None)
+        # Without --kata, failures are shown up to the current kata (earlier ones are
+        # regressions); the katas after it are waiting, and listing hundreds of their
+        # tests would bury what to do now. --kata N shows every kata asked for.
+        chosen = bool(self.config.getoption("--kata"))
+        later = [k for k in katas if current and k.number > current.number and self.results[k.marker].failures]
         for kata in katas:
             failures = self.results[kata.marker].failures
-            if failures:
+            if failures and (chosen or kata not in later):
                 console.rule(f"kata {kata.number:02d} · {kata.title} — {len(failures)} failing", style="red")
                 render_failures(console, failures)
+        if later and not chosen:
+            waiting = sum(len(self.results[k.marker].failures) for k in later)
+            console.print(
+                f"Katas {later[0].number:02d}–{later[-1].number:02d}: {waiting} more failing tests, not shown "
+                "until you get there (--kata N shows kata N's)."
+            )
         table = Table(title=f"nn-katas · implementation {api.implementation()!r}", title_justify="left")
         table.add_column("kata", justify="right")
         table.add_column("title")
@@ -147,7 +159,6 @@ class LearnerReport:
                 Text("✓", style="green") if done else "",
             )
         console.print(table)
-        current = next((k for k in katas if self.results[k.marker].passed < self.results[k.marker].total), None)
         if current is None:
             console.print("[green]Every kata in this run passes.[/green]")
         else:

@@ -307,3 +307,18 @@ def test_random_expressions_with_division_and_powers(tree: tuple, point: list[fl
     # exp(2 ln x)): about 2 ulp of the largest intermediate per op, so for ten
     # leaves well under 1e-12 of `scale`, the largest magnitude the tree can reach.
     assert_close(got.data, expected, rel=1e-9, abs=1e-12 * scale, what=describe(tree))
+
+
+# ------------------------------------------------------------------ additions
+
+
+def test_label_defaults_to_the_empty_string() -> None:
+    """Value(x) without a label has label '' (the contract's default), not placeholder text."""
+    assert Value(1.5).label == "", f"Value(1.5).label should default to '', got {Value(1.5).label!r}"
+
+
+@given(reals(1e-3, 5.0))
+def test_zero_to_a_positive_real_power_is_zero(k: float) -> None:
+    """Value(0) ** k is 0 for every real k > 0, fractional ones too: a zero base is not a negative one."""
+    out = Value(0.0) ** k
+    assert out.data == 0.0, f"0.0 ** {k!r} should be 0.0, got {out.data!r}"

@@ -358,3 +358,116 @@ def test_leaf_gradient_accumulates_on_a_deep_chain() -> None:
     out.backward()
     out.backward()
     assert x.grad == 2.0
+
+
+# ------------------------------------------------------- to_dot: well-formed DOT
+
+_DOT_ID = re.compile(r"(?:[^\s{}\[\];,=:\"<>-]|-(?![->]))+")
+
+
+def dot_tokens(text: str) -> list[str]:
+    """DOT text as tokens: quoted and <HTML> strings whole, comments dropped; fails on a string never closed."""
+    tokens: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif text.startswith("//", i) or (ch == "#" and (i == 0 or text[i - 1] == "\n")):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            assert end >= 0, "a /* comment */ in the DOT text is never closed"
+            i = end + 2
+        elif ch == '"':
+            j = i + 1
+            while j < len(text) and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            assert j < len(text), f"a quoted string in the DOT text is never closed: {text[i : i + 60]!r}"
+            tokens.append(text[i : j + 1])
+            i = j + 1
+        elif ch == "<":
+            depth, j = 0, i
+            while j < len(text):
+                depth += {"<": 1, ">": -1}.get(text[j], 0)
+                j += 1
+                if depth == 0:
+                    break
+            assert depth == 0, f"an <HTML> string in the DOT text is never closed: {text[i : i + 60]!r}"
+            tokens.append(text[i:j])
+            i = j
+        elif text.startswith(("->", "--"), i):
+            tokens.append(text[i : i + 2])
+            i += 2
+        elif ch in "{}[];,=:":
+            tokens.append(ch)
+            i += 1
+        else:
+            match = _DOT_ID.match(text, i)
+            assert match, f"not DOT at {text[i : i + 60]!r}"
+            tokens.append(match.group())
+            i = match.end()
+    return tokens
+
+
+def assert_one_dot_graph(tokens: list[str]) -> None:
+    """The tokens are one `[strict] digraph [ID] { … }`: braces balance, and the last one closes the graph."""
+    assert tokens, "to_dot gave empty text"
+    depth, closed_at = 0, None
+    for k, token in enumerate(tokens):
+        depth += {"{": 1, "}": -1}.get(token, 0)
+        assert depth >= 0, f"a '}}' closes nothing (token {k})"
+        if depth == 0 and token == "}" and closed_at is None:
+            closed_at = k
+    assert closed_at == len(tokens) - 1, "the DOT text must end with the '}' that closes the digraph, and only there"
+
+
+def dot_edges(tokens: list[str]) -> list[tuple[str, str]]:
+    """Every `a -> b` of the DOT tokens (chains split into links), node IDs unquoted."""
+    return [(tokens[k - 1].strip('"'), tokens[k + 1].strip('"')) for k, t in enumerate(tokens) if t == "->"]
+
+
+def test_to_dot_is_one_closed_digraph() -> None:
+    """to_dot's text is one DOT digraph: it starts with 'digraph', its braces balance, it ends with the closing '}'."""
+    x, y = Value(1.5, label="x"), Value(-2.0, label="y")
+    out = (x * y + x) ** 2
+    out.backward()
+    tokens = dot_tokens(to_dot(out))
+    assert tokens[0] in ("digraph", "strict"), f"DOT text starts with 'digraph', got {tokens[0]!r}"
+    assert_one_dot_graph(tokens)
+
+
+@given(st.text(max_size=12), st.text(max_size=12))
+def test_to_dot_is_well_formed_whatever_the_labels(first: str, second: str) -> None:
+    """Labels are free text: whatever they hold (quotes, braces, |, <, >, backslashes), to_dot gives well-formed DOT."""
+    a, b = Value(2.0, label=first), Value(3.0, label=second)
+    out = a * b + a
+    out.backward()
+    tokens = dot_tokens(to_dot(out))
+    assert_one_dot_graph(tokens)
+
+
+def test_to_dot_edges_follow_the_graph_without_a_cycle() -> None:
+    """A computation graph is acyclic, so the edges of its DOT text never lead from a node back to itself."""
+    x, y, b = Value(2.5, label="x"), Value(-1.25, label="y"), Value(0.5, label="bias")
+    out = (x * y + b) * x
+    out.backward()
+    edges = dot_edges(dot_tokens(to_dot(out)))
+    assert len(edges) >= 5, f"expected an edge per parent link (at least 5), got {len(edges)}"
+    children: dict[str, set[str]] = {}
+    for source, target in edges:
+        children.setdefault(source, set()).add(target)
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def cyclic(node: str) -> bool:
+        state[node] = 1
+        for child in children.get(node, ()):
+            if state.get(child) == 1 or (child not in state and cyclic(child)):
+                return True
+        state[node] = 2
+        return False
+
+    assert not any(node not in state and cyclic(node) for node in list(children)), (
+        f"the DOT edges have a cycle: {edges}"
+    )

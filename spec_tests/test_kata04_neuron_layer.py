@@ -388,3 +388,17 @@ def test_layer_gradients_match_central_differences(n_in: int, n_out: int, data: 
     names = [name for name, _ in layer.named_parameters()] + [f"x{k}" for k in range(n_in)]
     scale = 1.0 + sum(abs(v) for v in values) * (1.0 + sum(abs(v) for v in x))
     assert_gradients_match(analytic, numeric, names, scale, what="Σ c·layer(x)")
+
+
+@at_most(50)
+@given(st.lists(reals(-3.0, 3.0), min_size=2, max_size=6), st.lists(reals(-2.0, 2.0), min_size=6, max_size=6))
+def test_a_neuron_takes_a_mix_of_values_and_numbers(xs: list[float], ws: list[float]) -> None:
+    """Inputs may mix Values and plain numbers: same output as all numbers, and the Value input gets ∂out/∂x₀ = w₀."""
+    weights = ws[: len(xs)]
+    neuron = make_neuron(weights, 0.5, "linear")
+    x0 = Value(xs[0])
+    out = neuron([x0, *xs[1:]])
+    expected = neuron(list(xs)).data
+    assert_close(out.data, expected, rel=FORWARD_RTOL, what="linear neuron on [Value, numbers…]")
+    out.backward()
+    assert_close(x0.grad, weights[0], rel=1e-12, what="∂out/∂x₀ of a linear neuron")

@@ -395,3 +395,10 @@ def test_empty_or_mismatched_inputs_are_value_errors(call: object) -> None:
     """Every loss raises ValueError for empty inputs or predictions and targets of different lengths."""
     with pytest.raises(ValueError):
         call()
+
+
+@pytest.mark.parametrize(("p", "t"), [(0.0, 0), (1.0, 1)])
+def test_bce_of_a_confident_right_answer_is_zero(p: float, t: int) -> None:
+    """bce_loss is defined at the edges: p = 0 for a 0, or p = 1 for a 1, costs exactly 0 (only tᵢ's term counts)."""
+    loss = bce_loss([Value(p), Value(0.5)], [t, 1]).data
+    assert_close(loss, -math.log(0.5) / 2, rel=1e-12, what=f"bce_loss([{p}, 0.5], [{t}, 1])")

@@ -337,3 +337,16 @@ def test_attach_param_names_of_the_wrong_length_is_refused(n_names: int) -> None
     assert (w.data, b.data) == (0.75, 1.0), (
         f"expected the old names to hold: (w, bias) = (0.75, 1.0), got {(w.data, b.data)}"
     )
+
+
+@given(WEIGHT, GRAD, GRAD)
+def test_momentum_defaults_are_lr_a_hundredth_and_beta_nine_tenths(w0: float, g1: float, g2: float) -> None:
+    """Momentum(params) steps with lr = 0.01 and β = 0.9: v₁ = g₁, then v₂ = 0.9·v₁ + g₂; w −= 0.01·v each time."""
+    w = Value(w0)
+    opt = Momentum([w])
+    w.grad = g1
+    opt.step()
+    w.grad = g2
+    opt.step()
+    expected = w0 - 0.01 * g1 - 0.01 * (0.9 * g1 + g2)
+    assert_close(w.data, expected, rel=TRAJECTORY_RTOL, abs=1e-12, what="Momentum([w]) after two steps")

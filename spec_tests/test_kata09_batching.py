@@ -182,3 +182,13 @@ def test_batch_size_below_one_is_refused(batch_size: int) -> None:
     """batch_size < 1 → ValueError."""
     with pytest.raises(ValueError):
         DataLoader(numbered(4), batch_size=batch_size)
+
+
+@given(SIZES)
+def test_the_default_batch_size_is_one(n: int) -> None:
+    """DataLoader(dataset) without batch_size yields one sample per batch, in order: the contract's batch_size=1."""
+    loader = DataLoader(numbered(n))
+    batches = epoch(loader)
+    assert [len(xs) for xs, _ in batches] == [1] * n, f"default batches of {n} samples should each hold one"
+    assert indices(batches) == list(range(n)), "the default loader keeps the dataset's order"
+    assert len(loader) == n, f"len(DataLoader(dataset of {n})) should be {n}, got {len(loader)}"

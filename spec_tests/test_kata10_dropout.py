@@ -179,3 +179,35 @@ def test_train_mode_turns_the_mlps_dropout_back_on() -> None:
     assert any(not math.isclose(o, expected, rel_tol=1e-9, abs_tol=1e-9) for o in outputs), (
         f"5 training-mode calls all gave the no-dropout output {expected!r}: is dropout still off?"
     )
+
+
+def test_the_default_p_is_one_half() -> None:
+    """Dropout() without p drops with probability 0.5, the contract's default: about half survive, doubled."""
+    n = N_DRAWS
+    out = Dropout(rng=random.Random(0))([Value(1.0) for _ in range(n)])
+    kept = [v.data for v in out if v.data != 0.0]
+    assert all(math.isclose(k, 2.0, rel_tol=SCALE_RTOL) for k in kept), "kept inputs of Dropout() must be scaled by 2"
+    # Binomial(n, 0.5): the kept count lies in n/2 ± 6σ (σ = √n / 2) for any honest generator.
+    assert abs(len(kept) - n / 2) <= 6 * math.sqrt(n) / 2, f"Dropout() kept {len(kept)} of {n}, expected about {n // 2}"
+
+
+@given(P, INPUTS)
+def test_plain_numbers_are_accepted_and_pass_through_in_eval(p: float, xs: list[float]) -> None:
+    """The scalar track takes numbers wherever it takes Values: in eval, Dropout passes plain floats through."""
+    drop = Dropout(p, rng=random.Random(0))
+    drop.eval()
+    out = drop(list(xs))
+    assert [getattr(v, "data", v) for v in out] == xs, f"eval Dropout({p}) changed {xs}"
+
+
+@settings(max_examples=30)
+@given(SEEDS)
+def test_an_mlps_dropout_draws_from_the_mlps_rng(seed: int) -> None:
+    """MLP(…, dropout, rng) drops with that rng: two models built from the same seed give the same training outputs."""
+    x = [0.5, -1.0, 2.0]
+    outputs = []
+    for k in range(2):
+        model = MLP(3, [8, 8, 2], dropout=0.5, rng=random.Random(seed))
+        random.seed(k)  # the global generator is in another state for each model: it must not matter
+        outputs.append([[v.data for v in model(x)] for _ in range(4)])
+    assert outputs[0] == outputs[1], "two MLPs with dropout built from one seed gave different training outputs"

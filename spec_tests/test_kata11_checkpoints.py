@@ -357,3 +357,15 @@ def test_an_optimizer_the_file_does_not_hold_is_refused_and_nothing_changes(
     assert_same_bits(model.state_dict(), twin.state_dict(), "weights after a refused load")
     expected = continue_training(twin, twin_opt)
     assert_same_bits(continue_training(model, opt), expected, f"{loaded_with} after a refused load")
+
+
+@pytest.mark.parametrize("kind", list(OPTIMIZERS))
+def test_an_optimizer_saved_before_its_first_step_resumes_exactly(kind: str, tmp_path: Path) -> None:
+    """A checkpoint taken before the first step (a fresh optimizer) loads back, and training continues the same."""
+    model, opt = trained(kind, 3, 0)
+    path = tmp_path / "fresh.json"
+    save_checkpoint(model, path, optimizer=opt)
+    fresh_model, fresh_opt = trained(kind, seed=5, steps=0)
+    load_checkpoint(fresh_model, path, optimizer=fresh_opt)
+    expected = continue_training(model, opt)
+    assert_same_bits(continue_training(fresh_model, fresh_opt), expected, f"{kind} resumed from a step-0 checkpoint")

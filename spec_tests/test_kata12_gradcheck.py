@@ -179,3 +179,14 @@ def test_an_mlp_with_mse_loss_passes_the_check() -> None:
     x, y = [0.3, -0.7], [0.5, -0.25]
     error = check_gradients(lambda: mse_loss(model(x), y), model.parameters())
     assert 0.0 <= error <= 1e-6, f"check_gradients on an MLP returned {error!r}"
+
+
+def test_check_gradients_uses_its_eps_and_raises_only_above_tol() -> None:
+    """check_gradients differentiates with the eps it is given and raises only *above* tol.
+
+    For x³ at x = 1 with eps = 0.5 the central difference is exactly 3.25 against the true 3: an error of
+    exactly 0.25, every step exact in floating point. With tol = 0.25 that error is returned, not raised.
+    """
+    x = Value(1.0)
+    error = check_gradients(lambda: x * x * x, [x], eps=0.5, tol=0.25)
+    assert error == 0.25, f"check_gradients(x³ at 1, eps=0.5) should return exactly 0.25 (|3 − 3.25|), got {error!r}"

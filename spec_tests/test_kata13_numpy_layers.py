@@ -411,3 +411,32 @@ def test_cross_entropy_backward_of_zero_logits_is_uniform_minus_onehot() -> None
     loss(np.zeros((2, 4)), np.array([1, 3]))
     expected = (softmax_rows(np.zeros((2, 4))) - onehot(np.array([1, 3]), 4)) / 2
     assert_arrays_close(loss.backward(), expected, **EXACT, what="CrossEntropyLoss.backward() for zero logits")
+
+
+def test_cross_entropy_is_stable_row_by_row() -> None:
+    """Each row is stabilised on its own: logits (1000, −1000) beside (−1000, −1000) give losses 0 and log 2."""
+    loss = CrossEntropyLoss()
+    logits = np.array([[1000.0, -1000.0], [-1000.0, -1000.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = loss.forward(logits, np.array([0, 0]))
+        grad = loss.backward()
+    assert_arrays_close(value, np.log(2.0) / 2, rtol=1e-12, atol=0, what="mean of losses 0 and log 2")
+    expected = np.array([[0.0, 0.0], [-0.25, 0.25]])
+    assert_arrays_close(grad, expected, rtol=1e-12, atol=1e-300, what="gradient of rows at +1000 and −1000")
+
+
+def test_sgd_default_learning_rate_is_a_tenth() -> None:
+    """SGD(params, grads) without lr steps with the contract's lr = 0.1: p ← p − 0.1·g."""
+    params, grads = [np.ones((2, 3))], [np.full((2, 3), 2.0)]
+    VecSGD(params, grads).step()
+    assert_arrays_close(params[0], np.full((2, 3), 0.8), rtol=1e-12, atol=0, what="p after SGD(params, grads).step()")
+
+
+@settings(max_examples=20)
+@given(st.integers(0, 2**32 - 1))
+def test_the_same_rng_gives_the_same_mlp(seed: int) -> None:
+    """MLP(…, rng=seed) twice gives identical weights and biases: the seed fixes every parameter."""
+    a, b = VecMLP(4, 5, 3, rng=seed), VecMLP(4, 5, 3, rng=seed)
+    for i, (p, q) in enumerate(zip(a.parameters(), b.parameters(), strict=True)):
+        assert np.array_equal(p, q), f"parameter {i} of two MLP(4, 5, 3, rng={seed}) differ"

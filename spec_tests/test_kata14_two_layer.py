@@ -270,3 +270,38 @@ def test_two_layer_mlp_learns_the_digit_sample() -> None:
     accuracy = float(np.mean(model.predict(X[test]) == y[test]))
     assert history[-1] < history[0], f"epoch losses: expected to fall, got {history}"
     assert accuracy >= 0.85, f"test accuracy of TwoLayerMLP on the sample: expected ≥ 0.85, got {accuracy:.3f}"
+
+
+def test_forward_is_stable_row_by_row() -> None:
+    """Each row's softmax is stabilised on its own: a row of logits near +1000 next to one near −1000, no NaN."""
+    model = TwoLayerMLP(2, 2, 3, rng=0)
+    model.weights1[...] = np.eye(2)
+    model.biases1[...] = 0.0
+    model.weights2[...] = [[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -1000.0]]
+    model.biases2[...] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = model.forward(np.eye(2))  # logits (1000, −1000, 0) and (−1000, −1000, −1000)
+    expected = np.array([[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]])
+    assert_arrays_close(got, expected, rtol=1e-12, atol=1e-300, what="forward of rows at +1000 and −1000")
+
+
+def test_backward_and_train_defaults_are_the_contracts() -> None:
+    """backward(X, y) steps with learning_rate 0.01, and train(X, y) runs 10 epochs of batches of 32 at 0.01."""
+    X, y = toy_problem(70)
+    a, b = TwoLayerMLP(4, 6, 3, rng=5), TwoLayerMLP(4, 6, 3, rng=5)
+    a.forward(X)
+    a.backward(X, y)
+    b.forward(X)
+    b.backward(X, y, learning_rate=0.01)
+    assert all(np.array_equal(p, q) for p, q in zip(params_of(a), params_of(b), strict=True)), (
+        "backward(X, y) should equal backward(X, y, learning_rate=0.01)"
+    )
+    a, b = TwoLayerMLP(4, 6, 3, rng=5), TwoLayerMLP(4, 6, 3, rng=5)
+    ha = a.train(X, y)
+    hb = b.train(X, y, epochs=10, batch_size=32, learning_rate=0.01)
+    assert len(ha) == 10, f"train(X, y) should run the default 10 epochs, got {len(ha)} losses"
+    assert ha == hb, "train(X, y) should equal train(X, y, epochs=10, batch_size=32, learning_rate=0.01)"
+    assert all(np.array_equal(p, q) for p, q in zip(params_of(a), params_of(b), strict=True)), (
+        "train(X, y) and train with the contract's defaults spelt out should leave equal weights"
+    )

@@ -335,3 +335,30 @@ def test_the_mnist_network_learns_the_digit_sample() -> None:
             net.train_step(X[:, batch], Y[:, batch])
     accuracy = net.accuracy(X[:, test], Y[:, test])
     assert accuracy >= 0.85, f"test accuracy of NeuralNetwork on the sample: expected ≥ 0.85, got {accuracy:.3f}"
+
+
+def test_softmax_is_stable_column_by_column() -> None:
+    """Each column's softmax is stabilised on its own: a column of logits near +1000 beside one near −1000, no NaN."""
+    net = NeuralNetwork([2, 2, 3], rng=0)
+    net.weights[0][...] = np.eye(2)
+    net.biases[0][...] = 0.0
+    net.weights[1][...] = [[1000.0, -1000.0], [-1000.0, -1000.0], [0.0, -1000.0]]
+    net.biases[1][...] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = net.predict_proba(np.eye(2))  # logits (1000, −1000, 0) and (−1000, −1000, −1000)
+    expected = np.array([[1.0, 1 / 3], [0.0, 1 / 3], [0.0, 1 / 3]])
+    assert_arrays_close(got, expected, rtol=1e-12, atol=1e-300, what="predict_proba of columns at +1000 and −1000")
+
+
+def test_learning_rate_and_l2_lambda_default_to_a_hundredth() -> None:
+    """NeuralNetwork(sizes) trains exactly as NeuralNetwork(sizes, learning_rate=0.01, l2_lambda=0.01)."""
+    rng = np.random.default_rng(0)
+    X, labels = rng.normal(0, 1, (3, 8)), rng.integers(0, 2, 8)
+    Y = np.eye(2)[labels].T
+    a = NeuralNetwork([3, 4, 2], rng=9)
+    b = NeuralNetwork([3, 4, 2], learning_rate=0.01, l2_lambda=0.01, rng=9)
+    losses = [(a.train_step(X, Y), b.train_step(X, Y)) for _ in range(3)]
+    assert all(la == lb for la, lb in losses), f"losses with the defaults and with 0.01, 0.01 differ: {losses}"
+    for i in range(2):
+        assert np.array_equal(a.weights[i], b.weights[i]), f"weights[{i}] differ between defaults and 0.01, 0.01"

@@ -385,3 +385,24 @@ def test_load_mnist_data_from_idx_tests_on_the_t10k_digits(tmp_path: Path) -> No
         f"10 training digits, val_size=0.2: expected 8 / 2, got {data['X_train'].shape[1]} / {data['X_val'].shape[1]}"
     )
     assert np.array_equal(np.argmax(data["y_test"], axis=0), arrays["test_labels"]), "y_test: expected the t10k labels"
+
+
+@pytest.mark.given
+def test_load_mnist_defaults_to_auto(tmp_path: Path) -> None:
+    """load_mnist(data_dir=…) without a source is 'auto': with IDX files there, it reads them."""
+    write_mnist(tmp_path, n_train=2, n_test=1)
+    X, y = load_mnist(data_dir=str(tmp_path))
+    assert X.shape == (3, 784), f"load_mnist(data_dir) with IDX files present: expected their 3 digits, got {X.shape}"
+    assert y.shape == (3,), f"load_mnist(data_dir): expected 3 labels, got {y.shape}"
+
+
+def test_load_mnist_data_defaults_to_auto(tmp_path: Path) -> None:
+    """load_mnist_data(data_dir=…) without a source is 'auto': with IDX files there, its test part is theirs."""
+    write_mnist(tmp_path, n_train=10, n_test=4)
+    data = load_mnist_data(data_dir=str(tmp_path), rng=0)
+    assert data["X_test"].shape == (784, 4), (
+        f"test part of the IDX files: expected (784, 4), got {data['X_test'].shape}"
+    )
+    assert data["X_train"].shape[1] + data["X_val"].shape[1] == 10, (
+        "train and validation should hold the 10 training digits"
+    )

@@ -21,7 +21,8 @@ def to_dot(root):
     index = {node: i for i, node in enumerate(nodes)}
     lines = ["strict digraph G {"]
     for node in nodes:
-        text = f"{node.label} data={node.data:g} grad={node.grad:g} op={node._op}"
+        label = node.label.replace("\\", "\\\\").replace('"', '\\"')  # a DOT quoted string escapes \\ and "
+        text = f"{label} data={node.data:g} grad={node.grad:g} op={node._op}"
         lines.append(f'  v{index[node]} [label="{text}"];')
         lines.extend(f"  v{index[parent]} -> v{index[node]};" for parent in node._prev)
     lines.append("}")

@@ -1,0 +1,197 @@
+"""Run one graded child process with limits, and read back only what the grader itself wrote.
+
+The parent side of :mod:`katas.guard`. A child gets:
+
+- a fresh working folder (also its ``HOME`` and ``TMPDIR``) and a minimal environment:
+  no secrets of the CI job, ``PYTHONHASHSEED=0``, one BLAS thread, the ``ci`` profile;
+- a wall-clock limit for the whole kata: on expiry its whole process group is killed;
+- on POSIX, ``resource`` limits set between fork and exec: address space (``RLIMIT_AS``,
+  so unbounded allocation ends in ``MemoryError``), file size (``RLIMIT_FSIZE``, so
+  flooding output stops at that size with ``EFBIG`` instead of filling the disk), CPU time
+  (``RLIMIT_CPU``, the kata's limit plus 5 s: a backstop should the grader itself die) and no
+  core files. On Windows there are no such limits: the wall-clock limit still applies, and
+  the child is killed alone (no process groups);
+- standard output and error sent to files, of which at most :data:`TAIL_BYTES` are read back;
+- a key on its standard input (then end of input), with which it signs its events (see :mod:`katas.guard`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .guard import verify_lines
+
+#: Bytes of a child's standard output or error read back (its end: where a crash says why).
+TAIL_BYTES = 8192
+#: Largest events file read back; a child cannot write more than the file-size limit anyway.
+EVENTS_BYTES = 64 * 1024 * 1024
+
+_BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from katas.guard import main; main()"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits of one graded kata."""
+
+    test_seconds: float = 60.0  # per spec test (the spec's own --time-limit)
+    kata_seconds: float = 600.0  # the whole kata, start-up included; then the process group is killed
+    memory_mb: int = 2048  # address space, POSIX only
+    file_mb: int = 64  # largest file the child may write (its captured output included), POSIX only
+
+
+@dataclass
+class ChildRun:
+    """What one child did, as far as the grader can trust it."""
+
+    events: list[dict[str, Any]]
+    returncode: int | None
+    timed_out: bool
+    seconds: float
+    stdout_tail: str
+    stderr_tail: str
+    unsigned_lines: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def child_environment(workdir: Path, impl: str) -> dict[str, str]:
+    """A minimal environment: nothing of the grader's secrets, fixed hashing, one BLAS thread."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "TEMP": str(workdir),
+        "TMP": str(workdir),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONIOENCODING": "utf-8",
+        "NO_COLOR": "1",
+        "COLUMNS": "120",
+        "SPEC_PROFILE": "ci",
+        "SPEC_IMPL": impl,
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+    }
+    for name in ("SYSTEMROOT", "COMSPEC", "PATHEXT", "WINDIR"):  # Windows cannot start Python without these
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def _posix_limits(limits: Limits) -> Any:
+    import resource
+
+    def apply() -> None:  # runs in the child between fork and exec
+        mib = 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mib, limits.memory_mb * mib))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * mib, limits.file_mb * mib))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # CPU seconds: a backstop that ends a looping child even if the grader itself is killed and
+        # cannot enforce the wall-clock limit (one thread's CPU time never outruns the wall clock)
+        cpu = int(limits.kata_seconds) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
+
+    return apply
+
+
+def read_tail(path: Path, limit: int = TAIL_BYTES) -> str:
+    """The last ``limit`` bytes of ``path`` as text (never the whole of a flooded file)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - limit))
+            data = handle.read(limit)
+    except OSError:
+        return ""
+    text = data.decode("utf-8", errors="replace")
+    return ("…" + text) if size > limit else text
+
+
+def run_child(
+    kit: Path, impl: str, impl_parent: Path, pytest_args: list[str], workdir: Path, limits: Limits
+) -> ChildRun:
+    """Run the spec (``pytest_args``) in a guarded child against ``impl`` found in ``impl_parent``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    events_path = workdir / "events.jsonl"
+    key = secrets.token_bytes(32)
+    config = {
+        "kit": str(kit),
+        "impl": impl,
+        "impl_parent": str(impl_parent),
+        "events": str(events_path),
+    }
+    command = [sys.executable, "-c", _BOOT, str(kit), json.dumps(config), "--", *pytest_args]
+    posix = os.name == "posix"
+    started = time.monotonic()
+    with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
+        process = subprocess.Popen(
+            command,
+            cwd=workdir,
+            env=child_environment(workdir, impl),
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
+            start_new_session=posix,
+            preexec_fn=_posix_limits(limits) if posix else None,
+        )
+        assert process.stdin is not None
+        with contextlib.suppress(OSError):  # the key, then end of input: read by the guard before anything else
+            process.stdin.write(key)
+            process.stdin.close()
+        timed_out = False
+        try:
+            process.wait(timeout=limits.kata_seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        _kill_group(process, posix)
+        process.wait()
+    seconds = time.monotonic() - started
+    try:
+        with events_path.open("rb") as handle:
+            text = handle.read(EVENTS_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        text = ""
+    events = list(verify_lines(text, key))
+    unsigned = sum(1 for line in text.splitlines() if line.strip()) - len(events)
+    return ChildRun(
+        events=events,
+        returncode=process.returncode,
+        timed_out=timed_out,
+        seconds=seconds,
+        stdout_tail=read_tail(workdir / "stdout.txt"),
+        stderr_tail=read_tail(workdir / "stderr.txt"),
+        unsigned_lines=unsigned,
+    )
+
+
+def _kill_group(process: subprocess.Popen[bytes], posix: bool) -> None:
+    """Kill the child and everything in its process group (whatever it left behind)."""
+    if posix:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    elif process.poll() is None:
+        process.kill()
+
+
+def signal_name(returncode: int) -> str:
+    """``SIGKILL`` for -9, and so on."""
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return f"signal {-returncode}"

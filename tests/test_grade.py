@@ -1,0 +1,396 @@
+"""``kata grade``: right grades, in every format, the same every time, whatever the submission does.
+
+The hostile submissions (tests/hostile/) are graded on kata 01 only, with small limits, and
+each must be graded within a bounded time as what it is.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from katas import catalogue
+from katas.formats import WRITERS
+from katas.grade import locate
+from tests import hostile
+from tests.spec_runner import ROOT, copy_package
+
+#: Limits for the hostile runs: small, so that a hang costs seconds, not minutes.
+SMALL = ("--kata", "1", "--timeout", "10", "--kata-timeout", "60", "--memory", "1024")
+
+
+@functools.cache
+def kit() -> Path:
+    """A private copy of the kit to grade with: edits to the working tree during a run cannot trip its checks."""
+    folder = Path(tempfile.mkdtemp(prefix="nn-katas-kit-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("katas", "spec_tests", "reference", "student"):
+        shutil.copytree(ROOT / name, folder / name, ignore=ignore)
+    shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    return folder
+
+
+def kata_grade(*args: str, cwd: Path, timeout: float = 600) -> tuple[subprocess.CompletedProcess[str], float]:
+    """``python -m katas.cli grade ARGS`` as CI runs it; returns the process and its wall-clock seconds."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPEC_"))}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "katas.cli", "grade", *args],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(kit())},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return done, time.monotonic() - started
+
+
+def graded(folder: Path, *args: str, seconds: float) -> dict:
+    """Grade the package in ``folder`` (json format); check exit 0 and the time bound; return the results."""
+    out = folder.parent / f"{folder.name}.json"
+    done, took = kata_grade("--path", str(folder), "--out", str(out), *args, cwd=folder.parent)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert took < seconds, f"grading took {took:.1f} s (bound {seconds} s)"
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def only_kata(results: dict) -> dict:
+    (kata,) = results["katas"]
+    return kata
+
+
+def messages(kata: dict) -> list[str]:
+    return [failure["message"] for failure in kata["failures"]]
+
+
+# ------------------------------------------------------------------ the two ends
+
+
+def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
+    """The whole spec, once: every ready kata, every graded test, 100 %."""
+    out = tmp_path / "grade.json"
+    done, _ = kata_grade("--impl", "reference", "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    ready = [kata for kata in catalogue.load() if kata.ready]
+    assert [kata["kata"] for kata in results["katas"]] == [kata.number for kata in ready]
+    lost = [
+        (k["kata"], k["passed"], k["total"], k["problem"], messages(k)[:2]) for k in results["katas"] if k["failures"]
+    ]
+    assert results["score"] == results["max_score"] == sum(kata.points for kata in ready), lost
+    assert results["status"] == "pass"
+    for kata in results["katas"]:
+        assert kata["passed"] == kata["total"] > 0, kata
+        assert kata["problem"] == ""
+    assert any("`given`" in note for note in results["notes"])
+    assert "`given`" in done.stderr, "the console says the given tests are not graded"
+
+
+def test_the_skeleton_scores_zero_and_every_test_is_not_implemented(tmp_path: Path) -> None:
+    out = tmp_path / "grade.json"
+    done, _ = kata_grade("--impl", "student", "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert results["score"] == 0
+    assert results["status"] == "fail"
+    for kata in results["katas"]:
+        assert kata["passed"] == 0 < kata["total"], kata["kata"]
+        assert kata["not_implemented"] == kata["total"] == len(kata["failures"])
+        assert all(message.startswith("not implemented yet: ") for message in messages(kata)), kata["kata"]
+    # kata 16's tests marked `given` (the MNIST reader the kit hands out) pass on the skeleton: they were left out
+    assert next(kata for kata in results["katas"] if kata["kata"] == 16)["passed"] == 0
+
+
+# ---------------------------------------------------------------- hostile submissions
+
+
+@pytest.fixture
+def build(tmp_path: Path):
+    return lambda kind: hostile.build(kind, tmp_path)
+
+
+def test_an_infinite_loop_is_stopped_per_test_and_per_kata(build) -> None:
+    folder = build(hostile.LOOPS_FOREVER)
+    results = graded(folder, "--kata", "1", "--timeout", "1", "--kata-timeout", "8", seconds=60)
+    kata = only_kata(results)
+    assert kata["passed"] < kata["total"]
+    assert kata["problem"].startswith("killed after 8 s (the kata's time limit)"), kata["problem"]
+    assert any("timed out after 1 s — is there an infinite loop in __add__?" in m for m in messages(kata))
+    assert any(m.startswith("not run to the end: killed after 8 s") for m in messages(kata))
+
+
+def test_an_infinite_loop_at_import_is_killed_at_the_kata_limit(build) -> None:
+    kata = only_kata(graded(build(hostile.LOOPS_AT_IMPORT), "--kata", "1", "--kata-timeout", "8", seconds=60))
+    assert kata["score"] == 0
+    assert kata["problem"] == "killed after 8 s (the kata's time limit) before any test ran"
+    assert all(f["status"] == "error" for f in kata["failures"])
+    assert len(kata["failures"]) == kata["total"]
+
+
+def test_an_error_at_import_fails_every_test_with_the_error(build) -> None:
+    kata = only_kata(graded(build(hostile.RAISES_AT_IMPORT), *SMALL, seconds=90))
+    assert kata["passed"] == 0
+    assert kata["score"] == 0
+    assert kata["problem"] == ""
+    assert all("raised RuntimeError: hostile: broken at import" in m for m in messages(kata))
+
+
+def test_sys_exit_at_import_is_graded_as_the_run_stopping(build) -> None:
+    kata = only_kata(graded(build(hostile.SYS_EXIT_AT_IMPORT), *SMALL, seconds=90))
+    assert kata["score"] == 0
+    assert kata["status"] == "error"
+    assert kata["problem"] == "the run stopped before any test ran: SystemExit: 3"
+    assert all(f["status"] == "error" for f in kata["failures"])
+    assert len(kata["failures"]) == kata["total"]
+
+
+def test_os_exit_in_a_test_keeps_earlier_results_and_names_the_test(build) -> None:
+    kata = only_kata(graded(build(hostile.OS_EXIT_IN_A_TEST), *SMALL, seconds=90))
+    assert kata["problem"].startswith("the submission called os._exit(7) during spec_tests/test_kata01_values.py::")
+    assert 0 < kata["passed"] < kata["total"], "tests before the exit keep their result"
+
+
+def test_flooding_stdout_is_captured_capped_and_not_held_against_a_correct_submission(build, tmp_path: Path) -> None:
+    results = graded(build(hostile.FLOODS_STDOUT), *SMALL, "--format", "exercism", seconds=120)
+    assert results["status"] == "pass", results.get("message")
+    outputs = [test.get("output", "") for test in results["tests"]]
+    assert any(outputs)
+    assert all(len(output) <= 500 for output in outputs)
+    assert (tmp_path / "hostile_floods_stdout.json").stat().st_size < 2_000_000
+
+
+def test_flooding_stdout_at_import_is_not_read_back_whole(build) -> None:
+    kata = only_kata(graded(build(hostile.FLOODS_AT_IMPORT), *SMALL, seconds=120))
+    assert kata["passed"] == kata["total"], "40 MB of output at import changes nothing else"
+
+
+def test_unbounded_allocation_ends_in_memory_errors_within_the_memory_cap(build) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("the memory cap is POSIX only")
+    kata = only_kata(graded(build(hostile.ALLOCATES_WITHOUT_BOUND), *SMALL, seconds=120))
+    assert kata["passed"] < kata["total"]
+    assert any(m.startswith("MemoryError") for m in messages(kata)), messages(kata)[:3]
+
+
+def test_importing_the_reference_is_blocked_and_said(build) -> None:
+    kata = only_kata(graded(build(hostile.IMPORTS_REFERENCE), *SMALL, seconds=90))
+    assert kata["passed"] == 0
+    assert kata["score"] == 0
+    assert all("tried to import the reference implementation" in m for m in messages(kata)), messages(kata)[:3]
+
+
+def test_reading_the_reference_from_disk_is_blocked_and_said(build) -> None:
+    kata = only_kata(graded(build(hostile.READS_REFERENCE), *SMALL, seconds=90))
+    assert kata["passed"] == 0
+    assert all("tried to read the reference implementation" in m for m in messages(kata)), messages(kata)[:3]
+
+
+@pytest.mark.parametrize(
+    ("kind", "changed"),
+    [
+        (hostile.PATCHES_ORACLE_AT_IMPORT, "spec_tests.oracle.assert_close"),
+        (hostile.PATCHES_PYTEST_IN_A_TEST, "pytest.approx, pytest.fail"),
+    ],
+    ids=["oracle-at-import", "pytest-in-a-test"],
+)
+def test_tampering_with_the_spec_or_pytest_scores_zero(build, kind: hostile.Hostile, changed: str) -> None:
+    kata = only_kata(graded(build(kind), *SMALL, seconds=90))
+    assert kata["score"] == 0
+    assert kata["passed"] == 0
+    assert kata["status"] == "error"
+    assert kata["problem"].startswith(f"tampering: the submission changed {changed} ("), kata["problem"]
+
+
+def test_forged_results_are_ignored(build) -> None:
+    kata = only_kata(graded(build(hostile.FORGES_RESULTS), *SMALL, seconds=90))
+    assert kata["score"] == 0
+    assert "100 line(s) in the results file were not written by the grader and were ignored" in kata["problem"]
+
+
+def test_writing_into_the_kit_is_blocked(build) -> None:
+    planted = kit() / "spec_tests" / "zz_planted_by_hostile.py"
+    try:
+        kata = only_kata(graded(build(hostile.WRITES_INTO_THE_KIT), *SMALL, seconds=90))
+        assert not planted.exists(), "the submission wrote into the kit's spec folder"
+    finally:
+        planted.unlink(missing_ok=True)
+    assert kata["passed"] == 0
+    assert all("writing inside the kit or the Python installation is blocked" in m for m in messages(kata))
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        (hostile.USES_THE_NETWORK, "network access is blocked while grading"),
+        (hostile.STARTS_A_PROCESS, "starting processes is blocked while grading"),
+    ],
+    ids=["network", "process"],
+)
+def test_network_and_new_processes_are_blocked_and_said(build, kind: hostile.Hostile, said: str) -> None:
+    kata = only_kata(graded(build(kind), *SMALL, seconds=90))
+    assert kata["passed"] == 0
+    assert all(said in m for m in messages(kata)), messages(kata)[:3]
+
+
+def test_every_hostile_kind_is_tested() -> None:
+    tested = Path(__file__).read_text(encoding="utf-8")
+    assert all(f"hostile.{name}" in tested for name in _constant_names()), "a hostile kind without a test"
+
+
+def _constant_names() -> list[str]:
+    return [name for name, value in vars(hostile).items() if isinstance(value, hostile.Hostile)]
+
+
+# ------------------------------------------------------------- formats, reproducibility
+
+
+@pytest.fixture(scope="module")
+def buggy(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """A copy of the reference whose subtraction is wrong and whose addition prints: failures and output."""
+    parent = tmp_path_factory.mktemp("buggy")
+    package = copy_package(ROOT / "reference", parent, "buggy")
+    value = package / "autograd" / "value.py"
+    text = value.read_text(encoding="utf-8")
+    find = '        return Value(self.data + other.data, (self, other), "+")'
+    assert text.count(find) == 1
+    text = text.replace(find, '        print("adding", self.data, other.data)\n' + find)
+    find = "self.data - other.data"
+    assert text.count(find) == 1
+    value.write_text(text.replace(find, "self.data - other.data * 1.5"), encoding="utf-8")
+    return "buggy", parent
+
+
+_RENDER_ALL = """
+import json, sys
+from pathlib import Path
+from katas.formats import WRITERS
+from katas.grade import grade
+from katas.sandbox import Limits
+result = grade(sys.argv[1], Path(sys.argv[2]), [1], Limits(test_seconds=30, kata_seconds=300), progress=lambda _: None)
+print(json.dumps({name: write(result) for name, write in WRITERS.items()}))
+"""
+
+
+def render_all(impl: str, parent: Path) -> dict[str, str]:
+    """Grade kata 01 once (with the kit's copy) and write the result in every format."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPEC_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", _RENDER_ALL, impl, str(parent)],
+        cwd=parent,
+        env={**env, "PYTHONPATH": str(kit())},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+def test_five_gradings_give_the_same_bytes_in_every_format(buggy: tuple[str, Path]) -> None:
+    first = render_all(*buggy)
+    for _ in range(4):
+        assert render_all(*buggy) == first
+    data = json.loads(first["json"])
+    kata = only_kata(data)
+    assert 0 < kata["passed"] < kata["total"]
+    assert str(buggy[1]) not in "".join(first.values()), "no run-specific paths in the results"
+    assert set(first) == set(WRITERS)
+
+
+def test_the_formats_say_the_same_thing(buggy: tuple[str, Path]) -> None:
+    files = render_all(*buggy)
+    summary = only_kata(json.loads(files["json"]))
+    points = catalogue.by_number(1).points
+    assert summary["score"] == round(points * summary["passed"] / summary["total"], 2)
+
+    exercism = json.loads(files["exercism"])
+    assert exercism["version"] == 3
+    assert exercism["status"] == "fail"
+    assert len(exercism["tests"]) == summary["total"]
+    assert {test["task_id"] for test in exercism["tests"]} == {1}
+    assert sum(test["status"] == "pass" for test in exercism["tests"]) == summary["passed"]
+    for test in exercism["tests"]:
+        assert set(test) <= {"name", "status", "message", "output", "test_code", "task_id"}
+        assert len(test.get("output", "")) <= 500
+        assert test["status"] == "pass" or test["message"]
+    assert any("adding" in test.get("output", "") for test in exercism["tests"]), "captured output per test"
+    assert len({test["name"] for test in exercism["tests"]}) == len(exercism["tests"]), "test names are unique"
+
+    classroom = json.loads(base64.b64decode(files["classroom"]))
+    assert classroom["max_score"] == points
+    assert [test["score"] for test in classroom["tests"]] == [summary["score"]]
+    assert classroom["status"] == "fail"
+    assert classroom["tests"][0]["status"] == "fail"
+
+    junit = ET.fromstring(files["junit"])
+    assert junit.tag == "testsuites"
+    assert int(junit.get("tests")) == summary["total"]
+    assert int(junit.get("failures")) == summary["total"] - summary["passed"]
+    (suite,) = junit.findall("testsuite")
+    assert {p.get("name"): p.get("value") for p in suite.iter("property")}["score"] == str(summary["score"])
+
+
+# ------------------------------------------------------------------- the command
+
+
+def test_bad_arguments_exit_2_and_write_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "grade.json"
+    done, _ = kata_grade("--path", str(tmp_path / "missing"), "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no such folder" in done.stderr
+    done, _ = kata_grade("--impl", "no_such_package_here", "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no importable package" in done.stderr
+    assert not out.exists()
+
+
+def test_a_package_cannot_take_the_name_of_the_spec(tmp_path: Path) -> None:
+    (tmp_path / "spec_tests").mkdir()
+    with pytest.raises(RuntimeError, match="not one of the kit's"):
+        locate(None, str(tmp_path / "spec_tests"))
+
+
+def test_a_submission_with_its_own_spec_copy_is_graded_by_the_kits_spec(tmp_path: Path) -> None:
+    """A learner's repository holds a (doctored) spec_tests/ next to student/: the kit's spec is used."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    copy_package(ROOT / "student", repo, "student")
+    fake = repo / "spec_tests"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("", encoding="utf-8")
+    (fake / "oracle.py").write_text("def assert_close(*args, **kwargs):\n    pass\n", encoding="utf-8")
+    results = graded(repo / "student", "--kata", "2", seconds=120)
+    kata = only_kata(results)
+    assert kata["passed"] == 0
+    assert kata["problem"] == ""
+    assert all(m.startswith("not implemented yet: ") for m in messages(kata))
+
+
+def test_the_learner_repository_workflow_grades_student_for_classroom() -> None:
+    workflow = (ROOT / "templates" / "learner-repo" / ".github" / "workflows" / "grade.yml").read_text(encoding="utf-8")
+    line = next(line.strip() for line in workflow.splitlines() if line.strip().startswith("kata grade "))
+    assert "--path" in line
+    assert "--format classroom" in line
+    assert "autograding-grading-reporter" in workflow
+    assert "GRADE_RESULTS" in workflow
+    assert "runners: grade" in workflow
+    args = line.replace('"$GITHUB_WORKSPACE/submission/student"', "student").split()[1:]
+    from katas.cli import build_parser
+
+    parsed = build_parser().parse_args(args)
+    assert (parsed.command, parsed.path, parsed.format) == ("grade", "student", "classroom")
