@@ -92,6 +92,18 @@ def class_loss(k: SimpleNamespace, model: Any, x: list[float], target: int) -> A
     return k.cross_entropy(k.softmax(model(x)), target)
 
 
+def loader_epoch(k: SimpleNamespace, model: Any, opt: Any, loader: Any) -> float:
+    """One pass over the DataLoader, one optimizer step per batch; the mean of the batch losses."""
+    losses = []
+    for xs, ys in loader:
+        opt.zero_grad()
+        loss = mean([class_loss(k, model, x, t) for x, t in zip(xs, ys, strict=True)])
+        loss.backward()
+        opt.step()
+        losses.append(loss.data)
+    return sum(losses) / len(losses)
+
+
 def checkpoint_round_trip(
     k: SimpleNamespace,
     name: str,
@@ -174,14 +186,7 @@ def minibatch(k: SimpleNamespace, epochs: int = 15) -> None:
     model, opt = make()
     first = 0.0
     for epoch in range(1, epochs + 1):
-        losses = []
-        for xs, ys in loader:
-            opt.zero_grad()
-            loss = mean([class_loss(k, model, x, t) for x, t in zip(xs, ys, strict=True)])
-            loss.backward()
-            opt.step()
-            losses.append(loss.data)
-        epoch_loss = sum(losses) / len(losses)
+        epoch_loss = loader_epoch(k, model, opt, loader)
         first = first or epoch_loss
         if epoch == 1 or epoch % 3 == 0:
             curve(epoch, epoch_loss, first, f"  accuracy {k.accuracy(model, X, y):.2f}  ({len(loader)} batches)")
@@ -202,14 +207,7 @@ def regularized(k: SimpleNamespace, epochs: int = 15) -> None:
     first = 0.0
     for epoch in range(1, epochs + 1):
         model.train()
-        losses = []
-        for xs, ys in loader:
-            opt.zero_grad()
-            loss = mean([class_loss(k, model, x, t) for x, t in zip(xs, ys, strict=True)])
-            loss.backward()
-            opt.step()
-            losses.append(loss.data)
-        epoch_loss = sum(losses) / len(losses)
+        epoch_loss = loader_epoch(k, model, opt, loader)
         first = first or epoch_loss
         if epoch == 1 or epoch % 3 == 0:
             model.eval()  # dropout off while measuring
