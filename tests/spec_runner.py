@@ -21,11 +21,16 @@ def run_spec(
     dropped = ("SPEC_IMPL", "FORCE_COLOR", "PY_COLORS")
     environ = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("PYTEST_")}
     environ.update(NO_COLOR="1", SPEC_PROFILE="ci", COLUMNS="120", **(env or {}))
-    if path is not None:
-        environ["PYTHONPATH"] = os.pathsep.join([str(path), environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    put_first_on_path(environ, path)
     chosen = ["--impl", impl] if impl is not None else []
     command = [sys.executable, "-m", "pytest", str(ROOT / "spec_tests"), *chosen, *args]
     return subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def put_first_on_path(environ: dict[str, str], path: Path | None) -> None:
+    """Put ``path`` (when given) first on ``environ``'s PYTHONPATH, keeping what was there."""
+    if path is not None:
+        environ["PYTHONPATH"] = os.pathsep.join([str(path), environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
 
 
 def copy_package(source: Path, parent: Path, name: str) -> Path:

@@ -16,19 +16,24 @@ from pathlib import Path
 import pytest
 
 from katas import catalogue, skeleton
-from tests.spec_runner import ROOT, copy_package
+from tests.spec_runner import ROOT, copy_package, put_first_on_path
 
 
 def kata(*args: str, path: Path | None = None, state: Path, stdin: str = "", timeout: float = 300):
     """``python -m katas.cli ARGS`` with its state in ``state``, no colour, ``path`` first on PYTHONPATH."""
-    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "COLUMNS")}
-    env.update(NO_COLOR="1", KATA_STATE=str(state))
-    if path is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(path), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     command = [sys.executable, "-m", "katas.cli", *args]
+    env = kata_env(path, state)
     return subprocess.run(
         command, cwd=path or ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def kata_env(path: Path | None, state: Path) -> dict[str, str]:
+    """The environment of a ``kata`` run: no colour, its state in ``state``, ``path`` first on PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "COLUMNS")}
+    env.update(NO_COLOR="1", KATA_STATE=str(state))
+    put_first_on_path(env, path)
+    return env
 
 
 def half_of_kata_4() -> set[str]:
@@ -222,7 +227,7 @@ def test_watch_manual_checks_again_on_enter_and_stops_at_end_of_input(state: Pat
 
 def test_watch_checks_again_when_a_file_changes(partial: Path, tmp_path: Path, state: Path) -> None:
     package = copy_package(partial / "partial", tmp_path, "watched")
-    env = {**os.environ, "NO_COLOR": "1", "KATA_STATE": str(state), "PYTHONPATH": str(tmp_path)}
+    env = kata_env(tmp_path, state)
     command = [sys.executable, "-m", "katas.cli", "watch", "--impl", "watched"]
     with subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as p:
         try:
