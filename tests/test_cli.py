@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from katas import catalogue, skeleton
+from katas import catalogue
+from kit.authoring import skeleton
 from tests.spec_runner import ROOT, copy_package, put_first_on_path
 
 
 def kata(*args: str, path: Path | None = None, state: Path, stdin: str = "", timeout: float = 300):
-    """``python -m katas.cli ARGS`` with its state in ``state``, no colour, ``path`` first on PYTHONPATH."""
-    command = [sys.executable, "-m", "katas.cli", *args]
+    """``python -m kit.learner.cli ARGS`` with its state in ``state``, no colour, ``path`` first on PYTHONPATH."""
+    command = [sys.executable, "-m", "kit.learner.cli", *args]
     env = kata_env(path, state)
     return subprocess.run(
         command, cwd=path or ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=timeout, check=False
@@ -228,7 +229,7 @@ def test_watch_manual_checks_again_on_enter_and_stops_at_end_of_input(state: Pat
 def test_watch_checks_again_when_a_file_changes(partial: Path, tmp_path: Path, state: Path) -> None:
     package = copy_package(partial / "partial", tmp_path, "watched")
     env = kata_env(tmp_path, state)
-    command = [sys.executable, "-m", "katas.cli", "watch", "--impl", "watched"]
+    command = [sys.executable, "-m", "kit.learner.cli", "watch", "--impl", "watched"]
     with subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as p:
         try:
             seen = wait_for_line(p, "(Enter checks again)")

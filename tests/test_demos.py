@@ -17,7 +17,7 @@ def demo(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_value_mlp_demo_learns_on_real_digits(tmp_path: Path) -> None:
-    result = demo("katas.demos.value_mnist", "quick", "--impl", "reference", cwd=tmp_path)
+    result = demo("kit.demos.value_mnist", "quick", "--impl", "reference", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     losses = [float(x) for x in re.findall(r"Avg Loss: ([\d.]+)", result.stdout)]
     assert len(losses) == 3
@@ -26,13 +26,13 @@ def test_the_value_mlp_demo_learns_on_real_digits(tmp_path: Path) -> None:
 
 
 def test_the_value_mlp_demo_on_the_skeleton_says_what_to_write(tmp_path: Path) -> None:
-    result = demo("katas.demos.value_mnist", "quick", "--impl", "student", cwd=tmp_path)
+    result = demo("kit.demos.value_mnist", "quick", "--impl", "student", cwd=tmp_path)
     assert result.returncode == 1
     assert "not written yet: kata" in result.stdout + result.stderr
 
 
 def test_the_training_scripts_of_seed_001_run_and_reload_their_checkpoints(tmp_path: Path) -> None:
-    result = demo("katas.demos.training", "all", "--impl", "reference", cwd=tmp_path)
+    result = demo("kit.demos.training", "all", "--impl", "reference", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     reloaded = re.findall(r"reloaded model: (\d+)/(\d+) outputs identical", result.stdout)
     assert len(reloaded) == 4
@@ -42,7 +42,7 @@ def test_the_training_scripts_of_seed_001_run_and_reload_their_checkpoints(tmp_p
 def test_the_mnist_demo_trains_and_saves_its_plots(tmp_path: Path) -> None:
     out = tmp_path / "plots"
     args = ("--model", "two-layer", "--source", "sample", "--epochs", "2", "--out", str(out), "--impl", "reference")
-    result = demo("katas.demos.mnist", *args, cwd=tmp_path)
+    result = demo("kit.demos.mnist", *args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     accuracy = float(re.search(r"test accuracy ([\d.]+)%", result.stdout).group(1))
     assert accuracy > 80.0, result.stdout[-1000:]

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from katas import catalogue
-from katas.formats import WRITERS
-from katas.grade import locate
+from kit.grading.formats import WRITERS
+from kit.grading.grade import locate
 from tests import hostile
 from tests.spec_runner import ROOT, copy_package
 
@@ -44,11 +44,11 @@ def kit() -> Path:
 
 
 def kata_grade(*args: str, cwd: Path, timeout: float = 600) -> tuple[subprocess.CompletedProcess[str], float]:
-    """``python -m katas.cli grade ARGS`` as CI runs it; returns the process and its wall-clock seconds."""
+    """``python -m kit.learner.cli grade ARGS`` as CI runs it; returns the process and its wall-clock seconds."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPEC_"))}
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "katas.cli", "grade", *args],
+        [sys.executable, "-m", "kit.learner.cli", "grade", *args],
         cwd=cwd,
         env={**env, "PYTHONPATH": str(kit())},
         capture_output=True,
@@ -277,9 +277,9 @@ def buggy(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 _RENDER_ALL = """
 import json, sys
 from pathlib import Path
-from katas.formats import WRITERS
-from katas.grade import grade
-from katas.sandbox import Limits
+from kit.grading.formats import WRITERS
+from kit.grading.grade import grade
+from kit.grading.sandbox import Limits
 result = grade(sys.argv[1], Path(sys.argv[2]), [1], Limits(test_seconds=30, kata_seconds=300), progress=lambda _: None)
 print(json.dumps({name: write(result) for name, write in WRITERS.items()}))
 """
@@ -390,7 +390,7 @@ def test_the_learner_repository_workflow_grades_student_for_classroom() -> None:
     assert "GRADE_RESULTS" in workflow
     assert "runners: grade" in workflow
     args = line.replace('"$GITHUB_WORKSPACE/submission/student"', "student").split()[1:]
-    from katas.cli import build_parser
+    from kit.learner.cli import build_parser
 
     parsed = build_parser().parse_args(args)
     assert (parsed.command, parsed.path, parsed.format) == ("grade", "student", "classroom")

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from katas import catalogue, skeleton
+from katas import catalogue
+from kit.authoring import skeleton
 from tests.spec_runner import ROOT, run_spec
 
 
 def test_student_is_the_generated_skeleton() -> None:
-    """Fails when reference/ changed and student/ was not regenerated (python -m katas.skeleton)."""
+    """Fails when reference/ changed and student/ was not regenerated (python -m kit.authoring.skeleton)."""
     diffs = skeleton.stale_files()
-    assert not diffs, "student/ is stale; run: python -m katas.skeleton\n" + "".join(diffs)[:4000]
+    assert not diffs, "student/ is stale; run: python -m kit.authoring.skeleton\n" + "".join(diffs)[:4000]
 
 
 def test_every_catalogued_name_is_a_tagged_function() -> None:

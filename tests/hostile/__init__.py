@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from katas.catalogue import KIT_ROOT as ROOT
 
 _ADD = '        return Value(self.data + other.data, (self, other), "+")'
 

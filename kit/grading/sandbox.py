@@ -1,6 +1,6 @@
 """Run one graded child process with limits, and read back only what the grader itself wrote.
 
-The parent side of :mod:`katas.guard`. A child gets:
+The parent side of :mod:`kit.grading.guard`. A child gets:
 
 - a fresh working folder (also its ``HOME`` and ``TMPDIR``) and a minimal environment:
   no secrets of the CI job, ``PYTHONHASHSEED=0``, one BLAS thread, the ``ci`` profile;
@@ -12,7 +12,7 @@ The parent side of :mod:`katas.guard`. A child gets:
   core files. On Windows there are no such limits: the wall-clock limit still applies, and
   the child is killed alone (no process groups);
 - standard output and error sent to files, of which at most :data:`TAIL_BYTES` are read back;
-- a key on its standard input (then end of input), with which it signs its events (see :mod:`katas.guard`).
+- a key on its standard input (then end of input), with which it signs its events (see :mod:`kit.grading.guard`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ TAIL_BYTES = 8192
 #: Largest events file read back; a child cannot write more than the file-size limit anyway.
 EVENTS_BYTES = 64 * 1024 * 1024
 
-_BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from katas.guard import main; main()"
+_BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.guard import main; main()"
 
 
 @dataclass(frozen=True)

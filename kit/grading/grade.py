@@ -6,7 +6,7 @@
     kata grade --kata 3 --kata 4      only these katas
     kata grade --timeout 30 --kata-timeout 600 --memory 2048   the limits (per test, per kata, MB)
 
-Each kata's spec runs in its own child process (:mod:`katas.sandbox`, :mod:`katas.guard`),
+Each kata's spec runs in its own child process (:mod:`kit.grading.sandbox`, :mod:`kit.grading.guard`),
 always from the kit's own ``spec_tests`` (the folder next to this package), never from a
 copy in the submission; with the derandomized ``ci`` Hypothesis profile; without the tests
 marked ``given`` (they check code the kit hands out, which passes on the skeleton). The
@@ -29,12 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import catalogue
+from katas import catalogue
+from katas.catalogue import KIT_ROOT as KIT
+
 from .formats import FORMATS, WRITERS, Grade, KataGrade, TestResult
 from .guard import RESERVED
 from .sandbox import ChildRun, Limits, child_environment, read_tail, run_child, signal_name
 
-KIT = catalogue.KATAS_DIR.parent
 SPEC = KIT / "spec_tests"
 GIVEN_NOTE = (
     "tests marked `given` are not graded: they check code the kit gives the learner, which passes on the skeleton"
@@ -109,7 +110,7 @@ def collect(numbers: list[int], workdir: Path) -> dict[int, list[list[Any]]]:
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / "collected.json"
     files = [str(f) for n in numbers for f in spec_files(n)]
-    boot = "import sys; sys.path.insert(0, sys.argv.pop(1)); from katas.guard import collect_main; collect_main()"
+    boot = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.guard import collect_main; collect_main()"
     limits = Limits()
     command = [sys.executable, "-c", boot, str(KIT), str(out), *files, *common_pytest_args(limits, workdir / "tmp")]
     command += ["--impl", "reference"]
@@ -314,8 +315,14 @@ def grade(
 def kit_digest() -> str:
     """A hash of the kit's spec and grader files: they must not change while a submission is graded."""
     digest = hashlib.sha256()
-    for path in sorted([*SPEC.glob("*.py"), *catalogue.KATAS_DIR.glob("*.py"), catalogue.CATALOGUE_FILE]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    files = [
+        *SPEC.glob("*.py"),
+        *catalogue.KATAS_DIR.glob("*.py"),
+        *(KIT / "kit").rglob("*.py"),
+        catalogue.CATALOGUE_FILE,
+    ]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(KIT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -1,7 +1,7 @@
 """What runs inside a graded child process, around the spec, before the submission can run.
 
-``kata grade`` starts one child per kata (see :mod:`katas.sandbox`) as
-``python -c "…; from katas.guard import main; main()" CONFIG -- PYTEST-ARGS``. Before pytest
+``kata grade`` starts one child per kata (see :mod:`kit.grading.sandbox`) as
+``python -c "…; from kit.grading.guard import main; main()" CONFIG -- PYTEST-ARGS``. Before pytest
 starts, and so before any line of the submission runs, :func:`main`:
 
 1. reads a fresh random key from its standard input, which then ends (the key is never in
@@ -56,7 +56,7 @@ hookimpl = HookimplMarker("pytest")
 #: Captured output kept per test (characters); the formats cut it further.
 OUTPUT_KEEP = 2000
 #: Names the submission's package may not take: the kit's own packages.
-RESERVED = frozenset({"spec_tests", "katas", "tests", "pytest", "_pytest", "hypothesis", "numpy"})
+RESERVED = frozenset({"spec_tests", "katas", "kit", "tests", "pytest", "_pytest", "hypothesis", "numpy"})
 
 _NETWORK_EVENTS = frozenset(
     {
@@ -499,7 +499,7 @@ def main() -> None:
     kit = Path(config["kit"])
     impl = config["impl"]
     blocked = [] if impl == "reference" else ["reference"]
-    pinned = {impl: config["impl_parent"], "spec_tests": str(kit), "katas": str(kit)}
+    pinned = {impl: config["impl_parent"], "spec_tests": str(kit), "katas": str(kit), "kit": str(kit)}
     finder = PinningFinder(pinned, blocked)
     sys.meta_path.insert(0, finder)
     for name in list(sys.modules):  # nothing of the kit's reference may already sit in the module cache

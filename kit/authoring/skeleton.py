@@ -9,8 +9,8 @@ comment, and replaces the rest of its body with::
 Everything else (imports, classes, ``__slots__``, helpers without the comment) is
 copied unchanged, so ``student/`` never drifts from ``reference/``.
 
-    python -m katas.skeleton            # (re)write student/
-    python -m katas.skeleton --check    # exit 1 and show a diff if student/ is stale
+    python -m kit.authoring.skeleton            # (re)write student/
+    python -m kit.authoring.skeleton --check    # exit 1 and show a diff if student/ is stale
 
 The tags are checked against the catalogue: a tag for a name the catalogue does not
 list under that kata, or a listed name with no tag, is an error.
@@ -29,11 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import catalogue
+from katas import catalogue
+from katas.catalogue import KIT_ROOT
 
-ROOT = catalogue.KATAS_DIR.parent
-REFERENCE = ROOT / "reference"
-STUDENT = ROOT / "student"
+REFERENCE = KIT_ROOT / "reference"
+STUDENT = KIT_ROOT / "student"
 _TAG = re.compile(r"#\s*kata\s+(\d+)\b")
 
 
@@ -169,13 +169,14 @@ def write(student: Path = STUDENT, reference: Path = REFERENCE) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m katas.skeleton", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kit.authoring.skeleton", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="do not write; exit 1 if student/ is out of date")
     args = parser.parse_args(argv)
     if args.check:
         diffs = stale_files()
         sys.stdout.writelines(diffs)
-        print("student/ is up to date" if not diffs else f"{len(diffs)} file(s) differ: run python -m katas.skeleton")
+        hint = f"{len(diffs)} file(s) differ: run python -m kit.authoring.skeleton"
+        print("student/ is up to date" if not diffs else hint)
         return 1 if diffs else 0
     written = write()
     print(f"wrote {len(written)} files to {STUDENT}")

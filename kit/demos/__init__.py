@@ -1,0 +1,1 @@
+"""Demos that train the networks of the katas on real digits: python -m kit.demos.<name>."""

@@ -1,0 +1,1 @@
+"""Grading a submission: the grader, its isolated child, and the results formats."""
