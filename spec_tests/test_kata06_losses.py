@@ -201,7 +201,7 @@ def test_accuracy_is_the_fraction_of_correct_predictions(n: int, data: st.DataOb
     """accuracy(model, X, y) = (number of i with predict(model, Xᵢ) = yᵢ) / n: a fraction in [0, 1], not a percent."""
     values = data.draw(st.lists(reals(-2.0, 2.0), min_size=9, max_size=9))
     model = linear_model(2, 3, values)
-    X = data.draw(st.lists(st.lists(reals(-2.0, 2.0), min_size=2, max_size=2), min_size=n, max_size=n))  # noqa: N806
+    X = data.draw(st.lists(st.lists(reals(-2.0, 2.0), min_size=2, max_size=2), min_size=n, max_size=n))
     y = data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))
     correct = sum(first_argmax([v.data for v in model(x)]) == label for x, label in zip(X, y, strict=True))
     got = accuracy(model, X, y)
@@ -210,7 +210,7 @@ def test_accuracy_is_the_fraction_of_correct_predictions(n: int, data: st.DataOb
 
 
 @pytest.mark.parametrize(("X", "y"), [([[1.0, 0.0]], [0, 1]), ([], []), ([[1.0, 0.0], [0.0, 1.0]], [1])])
-def test_accuracy_needs_matching_non_empty_data(X: list, y: list) -> None:  # noqa: N803
+def test_accuracy_needs_matching_non_empty_data(X: list, y: list) -> None:
     """accuracy with X and y of different lengths, or of none, raises ValueError."""
     with pytest.raises(ValueError):
         accuracy(linear_model(2, 2, [1.0] * 6), X, y)

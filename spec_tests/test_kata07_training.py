@@ -219,7 +219,7 @@ def test_the_step_is_proportional_to_the_learning_rate(values: list[float], x: l
 
 @at_most(50)
 @given(parameters, st.lists(inputs, min_size=0, max_size=6))
-def test_predict_value_mlp_is_the_argmax_of_each_row(values: list[float], X: list) -> None:  # noqa: N803
+def test_predict_value_mlp_is_the_argmax_of_each_row(values: list[float], X: list) -> None:
     """predict_value_mlp(model, X) is a list with argmax(model(x)) (an int) for every row x of X."""
     model = model_of(values)
     got = predict_value_mlp(model, X)
@@ -232,7 +232,7 @@ def test_predict_value_mlp_is_the_argmax_of_each_row(values: list[float], X: lis
 @given(parameters, batches(max_size=6))
 def test_evaluate_value_mlp_is_the_fraction_correct(values: list[float], batch: tuple) -> None:
     """evaluate_value_mlp(model, X, y) = (number of rows predicted right) / (number of rows), in [0, 1]."""
-    X, y = batch  # noqa: N806
+    X, y = batch
     model = model_of(values)
     predictions = [first_argmax([v.data for v in model(x)]) for x in X]
     expected = sum(p == label for p, label in zip(predictions, y, strict=True)) / len(y)
@@ -256,7 +256,7 @@ def xor_blobs(n: int, seed: int) -> tuple[list[list[float]], list[int]]:
     learns can get them right; an untrained one sits near 50%.
     """
     rng = random.Random(seed)
-    X, y = [], []  # noqa: N806
+    X, y = [], []
     for _ in range(n):
         sx, sy = rng.choice((-1.0, 1.0)), rng.choice((-1.0, 1.0))
         X.append([rng.gauss(sx, 0.3), rng.gauss(sy, 0.3)])
@@ -270,7 +270,7 @@ def test_a_full_training_loop_learns_xor() -> None:
     At this seed the reference starts at 55%, reaches 100% in the second epoch, and its
     last epoch's mean loss is about 1/30 of the first's; we ask for ≥ 95% and 1/3.
     """
-    X, y = xor_blobs(40, seed=7)  # noqa: N806
+    X, y = xor_blobs(40, seed=7)
     model = ValueMLP([2, 8, 2], rng=random.Random(7))
     epoch_losses = []
     for _ in range(20):
@@ -288,7 +288,7 @@ def test_a_small_network_overfits_ten_samples() -> None:
     so only a working step (forward, loss, backward, update) gets there.
     """
     rng = random.Random(10)
-    X = [[rng.uniform(-1.0, 1.0) for _ in range(4)] for _ in range(10)]  # noqa: N806
+    X = [[rng.uniform(-1.0, 1.0) for _ in range(4)] for _ in range(10)]
     y = [0, 1, 2, 0, 1, 2, 0, 1, 2, 1]
     rng.shuffle(y)
     model = ValueMLP([4, 16, 3], rng=random.Random(10))
@@ -302,7 +302,7 @@ def test_a_small_network_overfits_ten_samples() -> None:
 
 def test_training_is_reproducible() -> None:
     """The same seed, data and learning rate give bit-identical models after training."""
-    X, y = xor_blobs(10, seed=3)  # noqa: N806
+    X, y = xor_blobs(10, seed=3)
     states = []
     for _ in range(2):
         model = ValueMLP([2, 4, 2], rng=random.Random(3))

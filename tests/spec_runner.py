@@ -12,18 +12,24 @@ from katas.catalogue import KIT_ROOT as ROOT
 
 
 def run_spec(
-    impl: str | None, *args: str, path: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+    impl: str | None,
+    *args: str,
+    path: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    spec: str | None = "spec_tests",
 ) -> subprocess.CompletedProcess[str]:
     """``pytest spec_tests --impl IMPL ARGS`` with ``path`` first on PYTHONPATH; ci profile, no colour.
 
     With ``impl=None`` no ``--impl`` is passed (``SPEC_IMPL`` in ``env`` or the default applies).
+    With ``spec=None`` the whole folder is not named: ``args`` name the tests (node ids) to run.
     """
     dropped = ("SPEC_IMPL", "FORCE_COLOR", "PY_COLORS")
     environ = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("PYTEST_")}
     environ.update(NO_COLOR="1", SPEC_PROFILE="ci", COLUMNS="120", **(env or {}))
     put_first_on_path(environ, path)
     chosen = ["--impl", impl] if impl is not None else []
-    command = [sys.executable, "-m", "pytest", str(ROOT / "spec_tests"), *chosen, *args]
+    command = [sys.executable, "-m", "pytest", *([str(ROOT / spec)] if spec else []), *chosen, *args]
     return subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout, check=False)
 
 

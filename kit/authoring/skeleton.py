@@ -4,7 +4,10 @@ A function or method in ``reference/`` is kata work when its ``def`` line carrie
 ``# kata NN`` comment. The generator keeps its signature, its docstring and the
 comment, and replaces the rest of its body with::
 
+    # TODO(kata 03): write Value.tanh
     raise NotImplementedError("kata 03 · Value.tanh — see katas/03-activations/README.md")
+
+(the comment is the learner's mark, easy to find with a search for ``TODO(kata``).
 
 Everything else (imports, classes, ``__slots__``, helpers without the comment) is
 copied unchanged, so ``student/`` never drifts from ``reference/``.
@@ -80,7 +83,10 @@ def _body_of(func: ast.FunctionDef | ast.AsyncFunctionDef, kata: int, qualname: 
         raise ValueError(f"{qualname}: a kata function needs a body after its docstring")
     start = func.body[1] if has_docstring else first
     assert func.end_lineno is not None
-    return KataBody(kata, qualname, start.lineno, func.end_lineno, start.col_offset)
+    assert first.end_lineno is not None
+    # The body starts right after the docstring: comments there (the stub's TODO mark) belong to it.
+    first_line = first.end_lineno + 1 if has_docstring else start.lineno
+    return KataBody(kata, qualname, first_line, func.end_lineno, start.col_offset)
 
 
 def skeleton_source(source: str, stub: Callable[[KataBody], bool] = lambda body: True) -> str:
@@ -89,7 +95,11 @@ def skeleton_source(source: str, stub: Callable[[KataBody], bool] = lambda body:
     for body in reversed([body for body in find_kata_bodies(source) if stub(body)]):
         kata = catalogue.by_number(body.kata)
         message = f"kata {kata.number:02d} · {body.qualname} — see {kata.page}"
-        lines[body.first_line - 1 : body.last_line] = [f'{" " * body.indent}raise NotImplementedError("{message}")\n']
+        indent = " " * body.indent
+        lines[body.first_line - 1 : body.last_line] = [
+            f"{indent}# TODO(kata {kata.number:02d}): write {body.qualname}\n",
+            f'{indent}raise NotImplementedError("{message}")\n',
+        ]
     return "".join(lines)
 
 

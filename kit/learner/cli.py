@@ -35,7 +35,7 @@ from rich.text import Text
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
 from kit import demos
-from kit.authoring import skeleton
+from kit.authoring import dev, skeleton
 from kit.grading.grade import add_arguments as add_grade_arguments
 from kit.grading.grade import cmd_grade
 
@@ -393,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo": (cmd_demo, "run a demo on the implementation"),
         "reset": (cmd_reset, "put kata N's functions back to the skeleton (keeps a backup)"),
         "grade": (cmd_grade, "grade a submission for CI: isolated, time- and memory-limited, results file"),
+        "dev": (dev.cmd_dev, "for the kit's authors: scaffold a new kata (dev new), list what is missing (dev check)"),
     }
     for name, (handler, help_text) in commands.items():
         command = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -412,6 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for the demo")
         elif name == "grade":
             add_grade_arguments(command)
+        elif name == "dev":
+            dev.add_arguments(command)
     parser.set_defaults(handler=cmd_status, impl="student", timeout=DEFAULT_TIMEOUT)
     return parser
 

@@ -28,6 +28,7 @@ def topological_order(root: Value) -> list[Value]:  # kata 02
     >>> [node.label or node._op for node in topological_order(b)]
     ['a', '*']
     """
+    # TODO(kata 02): write topological_order
     raise NotImplementedError("kata 02 · topological_order — see katas/02-backprop/README.md")
 
 
@@ -45,6 +46,7 @@ def to_dot(root: Value) -> str:  # kata 02
       n0 [shape=record, label="{ x | data 2.0000 | grad 0.0000 }"];
     }
     """
+    # TODO(kata 02): write to_dot
     raise NotImplementedError("kata 02 · to_dot — see katas/02-backprop/README.md")
 
 

@@ -80,6 +80,7 @@ class Value:
         ...
         TypeError: Value() needs a real number (int, float or NumPy real scalar), got bool: True
         """
+        # TODO(kata 01): write Value.__init__
         raise NotImplementedError("kata 01 · Value.__init__ — see katas/01-values/README.md")
 
     def __repr__(self) -> str:
@@ -96,6 +97,7 @@ class Value:
         >>> (Value(2.0) + 3).data
         5.0
         """
+        # TODO(kata 01): write Value.__add__
         raise NotImplementedError("kata 01 · Value.__add__ — see katas/01-values/README.md")
 
     def __radd__(self, other: Number) -> Value:  # kata 01
@@ -106,6 +108,7 @@ class Value:
         >>> (2 + Value(3.0)).data
         5.0
         """
+        # TODO(kata 01): write Value.__radd__
         raise NotImplementedError("kata 01 · Value.__radd__ — see katas/01-values/README.md")
 
     def __sub__(self, other: Value | Number) -> Value:  # kata 01
@@ -114,6 +117,7 @@ class Value:
         >>> (Value(2.0) - 5).data
         -3.0
         """
+        # TODO(kata 01): write Value.__sub__
         raise NotImplementedError("kata 01 · Value.__sub__ — see katas/01-values/README.md")
 
     def __rsub__(self, other: Number) -> Value:  # kata 01
@@ -122,6 +126,7 @@ class Value:
         >>> (10 - Value(4.0)).data
         6.0
         """
+        # TODO(kata 01): write Value.__rsub__
         raise NotImplementedError("kata 01 · Value.__rsub__ — see katas/01-values/README.md")
 
     def __mul__(self, other: Value | Number) -> Value:  # kata 01
@@ -130,6 +135,7 @@ class Value:
         >>> (Value(2.0) * -4).data
         -8.0
         """
+        # TODO(kata 01): write Value.__mul__
         raise NotImplementedError("kata 01 · Value.__mul__ — see katas/01-values/README.md")
 
     def __rmul__(self, other: Number) -> Value:  # kata 01
@@ -138,6 +144,7 @@ class Value:
         >>> (3 * Value(2.0)).data
         6.0
         """
+        # TODO(kata 01): write Value.__rmul__
         raise NotImplementedError("kata 01 · Value.__rmul__ — see katas/01-values/README.md")
 
     def __truediv__(self, other: Value | Number) -> Value:  # kata 01
@@ -146,6 +153,7 @@ class Value:
         >>> (Value(1.0) / 4).data
         0.25
         """
+        # TODO(kata 01): write Value.__truediv__
         raise NotImplementedError("kata 01 · Value.__truediv__ — see katas/01-values/README.md")
 
     def __rtruediv__(self, other: Number) -> Value:  # kata 01
@@ -154,6 +162,7 @@ class Value:
         >>> (1 / Value(4.0)).data
         0.25
         """
+        # TODO(kata 01): write Value.__rtruediv__
         raise NotImplementedError("kata 01 · Value.__rtruediv__ — see katas/01-values/README.md")
 
     def __neg__(self) -> Value:  # kata 01
@@ -162,6 +171,7 @@ class Value:
         >>> (-Value(2.0)).data
         -2.0
         """
+        # TODO(kata 01): write Value.__neg__
         raise NotImplementedError("kata 01 · Value.__neg__ — see katas/01-values/README.md")
 
     def __pow__(self, exponent: Number) -> Value:  # kata 01
@@ -175,6 +185,7 @@ class Value:
         >>> (Value(3.0) ** 2).data
         9.0
         """
+        # TODO(kata 01): write Value.__pow__
         raise NotImplementedError("kata 01 · Value.__pow__ — see katas/01-values/README.md")
 
     # ---------------------------------------------------------------- activations
@@ -185,6 +196,7 @@ class Value:
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
+        # TODO(kata 03): write Value.relu
         raise NotImplementedError("kata 03 · Value.relu — see katas/03-activations/README.md")
 
     def tanh(self) -> Value:  # kata 03
@@ -196,6 +208,7 @@ class Value:
         >>> round(Value(0.5).tanh().data, 6)
         0.462117
         """
+        # TODO(kata 03): write Value.tanh
         raise NotImplementedError("kata 03 · Value.tanh — see katas/03-activations/README.md")
 
     def sigmoid(self) -> Value:  # kata 03
@@ -209,6 +222,7 @@ class Value:
         >>> Value(-1000.0).sigmoid().data
         0.0
         """
+        # TODO(kata 03): write Value.sigmoid
         raise NotImplementedError("kata 03 · Value.sigmoid — see katas/03-activations/README.md")
 
     def exp(self) -> Value:  # kata 03
@@ -217,6 +231,7 @@ class Value:
         >>> Value(0.0).exp().data
         1.0
         """
+        # TODO(kata 03): write Value.exp
         raise NotImplementedError("kata 03 · Value.exp — see katas/03-activations/README.md")
 
     def log(self) -> Value:  # kata 03
@@ -225,6 +240,7 @@ class Value:
         >>> Value(1.0).log().data
         0.0
         """
+        # TODO(kata 03): write Value.log
         raise NotImplementedError("kata 03 · Value.log — see katas/03-activations/README.md")
 
     def leaky_relu(self, alpha: Number = 0.01) -> Value:  # kata 03
@@ -236,6 +252,7 @@ class Value:
         >>> Value(-2.0).leaky_relu(0.1).data
         -0.2
         """
+        # TODO(kata 03): write Value.leaky_relu
         raise NotImplementedError("kata 03 · Value.leaky_relu — see katas/03-activations/README.md")
 
     # ------------------------------------------------------------------- backprop
@@ -260,6 +277,7 @@ class Value:
         >>> a.grad               # d(a²)/da = 2a
         6.0
         """
+        # TODO(kata 02): write Value.backward
         raise NotImplementedError("kata 02 · Value.backward — see katas/02-backprop/README.md")
 
 
@@ -274,6 +292,7 @@ def _as_value(x: object) -> Value | None:  # kata 01
     >>> _as_value("2") is None
     True
     """
+    # TODO(kata 01): write _as_value
     raise NotImplementedError("kata 01 · _as_value — see katas/01-values/README.md")
 
 
@@ -323,61 +342,73 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number]) -> Value:
 
 def _add_derivatives(out: Value) -> tuple[float, float]:  # kata 02
     """out = a + b:  ∂out/∂a = 1,  ∂out/∂b = 1."""
+    # TODO(kata 02): write _add_derivatives
     raise NotImplementedError("kata 02 · _add_derivatives — see katas/02-backprop/README.md")
 
 
 def _sub_derivatives(out: Value) -> tuple[float, float]:  # kata 02
     """out = a − b:  ∂out/∂a = 1,  ∂out/∂b = −1."""
+    # TODO(kata 02): write _sub_derivatives
     raise NotImplementedError("kata 02 · _sub_derivatives — see katas/02-backprop/README.md")
 
 
 def _mul_derivatives(out: Value) -> tuple[float, float]:  # kata 02
     """out = a · b:  ∂out/∂a = b,  ∂out/∂b = a (each gets the *other* operand)."""
+    # TODO(kata 02): write _mul_derivatives
     raise NotImplementedError("kata 02 · _mul_derivatives — see katas/02-backprop/README.md")
 
 
 def _div_derivatives(out: Value) -> tuple[float, float]:  # kata 02
     """out = a / b:  ∂out/∂a = 1/b,  ∂out/∂b = −a/b²."""
+    # TODO(kata 02): write _div_derivatives
     raise NotImplementedError("kata 02 · _div_derivatives — see katas/02-backprop/README.md")
 
 
 def _neg_derivatives(out: Value) -> tuple[float]:  # kata 02
     """out = −a:  ∂out/∂a = −1."""
+    # TODO(kata 02): write _neg_derivatives
     raise NotImplementedError("kata 02 · _neg_derivatives — see katas/02-backprop/README.md")
 
 
 def _pow_derivatives(out: Value) -> tuple[float]:  # kata 02
     """out = a^k (k = ``out._aux``):  ∂out/∂a = k · a^(k−1)."""
+    # TODO(kata 02): write _pow_derivatives
     raise NotImplementedError("kata 02 · _pow_derivatives — see katas/02-backprop/README.md")
 
 
 def _relu_derivatives(out: Value) -> tuple[float]:  # kata 03
     """out = relu(a):  1 where a > 0, else 0 (also at exactly 0)."""
+    # TODO(kata 03): write _relu_derivatives
     raise NotImplementedError("kata 03 · _relu_derivatives — see katas/03-activations/README.md")
 
 
 def _tanh_derivatives(out: Value) -> tuple[float]:  # kata 03
     """out = tanh(a):  1 − tanh(a)² = 1 − out², computed from the *output*."""
+    # TODO(kata 03): write _tanh_derivatives
     raise NotImplementedError("kata 03 · _tanh_derivatives — see katas/03-activations/README.md")
 
 
 def _sigmoid_derivatives(out: Value) -> tuple[float]:  # kata 03
     """out = σ(a):  σ(a)·(1 − σ(a)) = out·(1 − out)."""
+    # TODO(kata 03): write _sigmoid_derivatives
     raise NotImplementedError("kata 03 · _sigmoid_derivatives — see katas/03-activations/README.md")
 
 
 def _exp_derivatives(out: Value) -> tuple[float]:  # kata 03
     """out = e^a:  e^a = out, its own derivative."""
+    # TODO(kata 03): write _exp_derivatives
     raise NotImplementedError("kata 03 · _exp_derivatives — see katas/03-activations/README.md")
 
 
 def _log_derivatives(out: Value) -> tuple[float]:  # kata 03
     """out = ln a:  1/a, computed from the *input*."""
+    # TODO(kata 03): write _log_derivatives
     raise NotImplementedError("kata 03 · _log_derivatives — see katas/03-activations/README.md")
 
 
 def _leaky_relu_derivatives(out: Value) -> tuple[float]:  # kata 03
     """out = leaky_relu(a):  1 where a > 0, else alpha (``out._aux``), also at exactly 0."""
+    # TODO(kata 03): write _leaky_relu_derivatives
     raise NotImplementedError("kata 03 · _leaky_relu_derivatives — see katas/03-activations/README.md")
 
 

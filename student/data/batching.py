@@ -28,6 +28,7 @@ def minibatch_generator(
     >>> [len(b) for b, _ in minibatch_generator(X, y, 2, rng=0)]
     [2, 2]
     """
+    # TODO(kata 16): write minibatch_generator
     raise NotImplementedError("kata 16 · minibatch_generator — see katas/16-mnist/README.md")
 
 
@@ -41,4 +42,5 @@ def int_to_onehot(y: np.ndarray, num_labels: int = 10) -> np.ndarray:  # kata 16
     array([[1., 0., 0.],
            [0., 0., 1.]])
     """
+    # TODO(kata 16): write int_to_onehot
     raise NotImplementedError("kata 16 · int_to_onehot — see katas/16-mnist/README.md")

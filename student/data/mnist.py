@@ -176,6 +176,7 @@ def _count(size: object, n: int, name: str) -> int:  # kata 16
     A bool, or anything that is not a real number → ``TypeError``; an int out of
     [0, n] or a float outside (0, 1) → ``ValueError``.
     """
+    # TODO(kata 16): write _count
     raise NotImplementedError("kata 16 · _count — see katas/16-mnist/README.md")
 
 
@@ -193,6 +194,7 @@ def train_val_test_split(
     >>> [len(part) for part in train_val_test_split(X, y, 2, 0.3, rng=0)[:3]]
     [5, 2, 3]
     """
+    # TODO(kata 16): write train_val_test_split
     raise NotImplementedError("kata 16 · train_val_test_split — see katas/16-mnist/README.md")
 
 
@@ -208,6 +210,7 @@ def normalize_pixels(
     >>> normalize_pixels(np.array([0, 255], dtype=np.uint8))
     array([-1.,  1.])
     """
+    # TODO(kata 16): write normalize_pixels
     raise NotImplementedError("kata 16 · normalize_pixels — see katas/16-mnist/README.md")
 
 
@@ -228,4 +231,5 @@ def load_mnist_data(
     ``normalize`` scales pixels to [0, 1] (else they stay uint8); ``one_hot`` turns
     labels into one-hot columns (else they stay ints of shape (n,)).
     """
+    # TODO(kata 16): write load_mnist_data
     raise NotImplementedError("kata 16 · load_mnist_data — see katas/16-mnist/README.md")

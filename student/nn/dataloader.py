@@ -42,14 +42,17 @@ class Dataset:
         Each must have a length and support indexing (``TypeError`` otherwise, e.g.
         for a number or a set); different lengths → ``ValueError`` giving both.
         """
+        # TODO(kata 09): write Dataset.__init__
         raise NotImplementedError("kata 09 · Dataset.__init__ — see katas/09-batching/README.md")
 
     def __len__(self) -> int:  # kata 09
         """The number of samples."""
+        # TODO(kata 09): write Dataset.__len__
         raise NotImplementedError("kata 09 · Dataset.__len__ — see katas/09-batching/README.md")
 
     def __getitem__(self, i: int) -> tuple[Any, Any]:  # kata 09
         """Sample ``i`` as ``(X[i], y[i])``."""
+        # TODO(kata 09): write Dataset.__getitem__
         raise NotImplementedError("kata 09 · Dataset.__getitem__ — see katas/09-batching/README.md")
 
 
@@ -83,10 +86,12 @@ class DataLoader:
         ``random.Random`` or ``None`` (``TypeError``), ``None`` meaning the ``random``
         module's own generator (``check_rng`` in ``neuron.py``).
         """
+        # TODO(kata 09): write DataLoader.__init__
         raise NotImplementedError("kata 09 · DataLoader.__init__ — see katas/09-batching/README.md")
 
     def __len__(self) -> int:  # kata 09
         """The number of batches per epoch: ``n // batch_size`` with ``drop_last``, else ``ceil(n / batch_size)``."""
+        # TODO(kata 09): write DataLoader.__len__
         raise NotImplementedError("kata 09 · DataLoader.__len__ — see katas/09-batching/README.md")
 
     def __iter__(self) -> Iterator[tuple[list[Any], list[Any]]]:  # kata 09
@@ -96,4 +101,5 @@ class DataLoader:
         ``rng.shuffle`` (so each epoch differs). Cut it into slices of ``batch_size``;
         skip the last slice if it is short and ``drop_last`` is set.
         """
+        # TODO(kata 09): write DataLoader.__iter__
         raise NotImplementedError("kata 09 · DataLoader.__iter__ — see katas/09-batching/README.md")

@@ -34,6 +34,7 @@ def softmax(logits: Sequence[Value | float]) -> list[Value]:  # kata 06
     >>> [p.data for p in softmax([1000.0, 1000.0])]
     [0.5, 0.5]
     """
+    # TODO(kata 06): write softmax
     raise NotImplementedError("kata 06 · softmax — see katas/06-losses/README.md")
 
 
@@ -48,6 +49,7 @@ def log_softmax(logits: Sequence[Value | float]) -> list[Value]:  # kata 06
     >>> log_softmax([0.0, -800.0])[1].data
     -800.0
     """
+    # TODO(kata 06): write log_softmax
     raise NotImplementedError("kata 06 · log_softmax — see katas/06-losses/README.md")
 
 
@@ -59,11 +61,13 @@ def argmax(values: Sequence[Value | float]) -> int:  # kata 06
     >>> argmax([Value(1.0), Value(3.0), Value(3.0)])
     1
     """
+    # TODO(kata 06): write argmax
     raise NotImplementedError("kata 06 · argmax — see katas/06-losses/README.md")
 
 
 def predict(model: Model, x: Sequence[float]) -> int:  # kata 06
     """The class ``model`` ranks highest for the input ``x``: ``argmax(model(x))``."""
+    # TODO(kata 06): write predict
     raise NotImplementedError("kata 06 · predict — see katas/06-losses/README.md")
 
 
@@ -73,6 +77,7 @@ def accuracy(model: Model, X: Rows, y: Sequence[int]) -> float:  # kata 06  # no
     ``X`` and ``y`` of different lengths, or empty → ``ValueError`` (the accuracy of
     nothing is undefined).
     """
+    # TODO(kata 06): write accuracy
     raise NotImplementedError("kata 06 · accuracy — see katas/06-losses/README.md")
 
 

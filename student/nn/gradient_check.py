@@ -60,6 +60,7 @@ def numerical_grad(f: Callable[[], Value | float], param: Value, eps: float = 1e
     >>> round(numerical_grad(lambda: x * x, x), 6), x.data
     (6.0, 3.0)
     """
+    # TODO(kata 12): write numerical_grad
     raise NotImplementedError("kata 12 · numerical_grad — see katas/12-gradcheck/README.md")
 
 
@@ -84,4 +85,5 @@ def check_gradients(
     >>> check_gradients(lambda: a * b + a.tanh(), [("a", a), ("b", b)]) < 1e-7
     True
     """
+    # TODO(kata 12): write check_gradients
     raise NotImplementedError("kata 12 · check_gradients — see katas/12-gradcheck/README.md")

@@ -34,6 +34,7 @@ class Layer(Module):
         Check every argument *before* building anything (``check_count``,
         ``check_activation``, ``check_rng`` from ``neuron.py``).
         """
+        # TODO(kata 04): write Layer.__init__
         raise NotImplementedError("kata 04 · Layer.__init__ — see katas/04-neuron-layer/README.md")
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:  # kata 04
@@ -42,6 +43,7 @@ class Layer(Module):
         Check ``x`` once, here (``as_inputs``), and pass the checked list to every
         neuron: a 784-pixel image from NumPy becomes a list of floats once, not once per neuron.
         """
+        # TODO(kata 04): write Layer.__call__
         raise NotImplementedError("kata 04 · Layer.__call__ — see katas/04-neuron-layer/README.md")
 
     def named_children(self) -> list[tuple[str, Module]]:  # kata 04
@@ -50,6 +52,7 @@ class Layer(Module):
         ``Module.named_parameters`` turns this into the names
         ``neurons.{j}.weights.{k}`` and ``neurons.{j}.bias``.
         """
+        # TODO(kata 04): write Layer.named_children
         raise NotImplementedError("kata 04 · Layer.named_children — see katas/04-neuron-layer/README.md")
 
     def __repr__(self) -> str:

@@ -22,6 +22,7 @@ def mse_loss(predictions: Sequence[Value | float], targets: Sequence[Value | flo
     >>> mse_loss([Value(1.0), Value(3.0)], [0.0, 1.0]).data   # (1 + 4) / 2
     2.5
     """
+    # TODO(kata 06): write mse_loss
     raise NotImplementedError("kata 06 · mse_loss — see katas/06-losses/README.md")
 
 
@@ -40,6 +41,7 @@ def bce_loss(probabilities: Sequence[Value | float], targets: Sequence[int]) -> 
     >>> round(bce_loss([Value(0.9), Value(0.2)], [1, 0]).data, 4)   # (−log 0.9 − log 0.8) / 2
     0.1643
     """
+    # TODO(kata 06): write bce_loss
     raise NotImplementedError("kata 06 · bce_loss — see katas/06-losses/README.md")
 
 
@@ -53,6 +55,7 @@ def cross_entropy(probabilities: Sequence[Value | float], target: int) -> Value:
     >>> round(cross_entropy([Value(0.25), Value(0.75)], 1).data, 4)
     0.2877
     """
+    # TODO(kata 06): write cross_entropy
     raise NotImplementedError("kata 06 · cross_entropy — see katas/06-losses/README.md")
 
 
@@ -74,4 +77,5 @@ def softmax_cross_entropy_loss(logits: Sequence[Value | float], target: int) -> 
     >>> softmax_cross_entropy_loss([Value(10000.0), Value(-10000.0)], 1).data
     20000.0
     """
+    # TODO(kata 06): write softmax_cross_entropy_loss
     raise NotImplementedError("kata 06 · softmax_cross_entropy_loss — see katas/06-losses/README.md")

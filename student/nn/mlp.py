@@ -59,6 +59,7 @@ class MLP(Module):
         activations known, ``0 ≤ dropout < 1`` (``ValueError``), ``rng`` a
         ``random.Random`` or ``None``.
         """
+        # TODO(kata 05): write MLP.__init__
         raise NotImplementedError("kata 05 · MLP.__init__ — see katas/05-mlp/README.md")
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:  # kata 05
@@ -66,6 +67,7 @@ class MLP(Module):
 
         Returns the last layer's outputs: always a list, also for a single output.
         """
+        # TODO(kata 05): write MLP.__call__
         raise NotImplementedError("kata 05 · MLP.__call__ — see katas/05-mlp/README.md")
 
     def named_children(self) -> list[tuple[str, Module]]:  # kata 05
@@ -74,6 +76,7 @@ class MLP(Module):
         Listing the dropouts matters for ``train()``/``eval()``, which must reach them;
         listing them *after* the layers keeps i in ``layers.{i}`` counting Layers only.
         """
+        # TODO(kata 05): write MLP.named_children
         raise NotImplementedError("kata 05 · MLP.named_children — see katas/05-mlp/README.md")
 
     def __repr__(self) -> str:

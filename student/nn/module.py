@@ -63,6 +63,7 @@ class Module:
         >>> len(Neuron(3).parameters())   # 3 weights and a bias
         4
         """
+        # TODO(kata 04): write Module.parameters
         raise NotImplementedError("kata 04 · Module.parameters — see katas/04-neuron-layer/README.md")
 
     def named_parameters(self) -> list[tuple[str, Value]]:  # kata 04
@@ -75,6 +76,7 @@ class Module:
         >>> [name for name, _ in Layer(1, 2).named_parameters()]
         ['neurons.0.weights.0', 'neurons.0.bias', 'neurons.1.weights.0', 'neurons.1.bias']
         """
+        # TODO(kata 04): write Module.named_parameters
         raise NotImplementedError("kata 04 · Module.named_parameters — see katas/04-neuron-layer/README.md")
 
     def zero_grad(self) -> None:  # kata 05
@@ -83,6 +85,7 @@ class Module:
         ``backward()`` *adds* to a leaf's gradient, so without this each training
         step would follow the sum of all the gradients so far.
         """
+        # TODO(kata 05): write Module.zero_grad
         raise NotImplementedError("kata 05 · Module.zero_grad — see katas/05-mlp/README.md")
 
     def train(self, mode: bool = True) -> Module:  # kata 05
@@ -91,10 +94,12 @@ class Module:
         Sets ``training`` here and calls ``train(mode)`` on each child, which does the
         same further down. Returns ``self``, so that ``model = MLP(…).train()`` reads well.
         """
+        # TODO(kata 05): write Module.train
         raise NotImplementedError("kata 05 · Module.train — see katas/05-mlp/README.md")
 
     def eval(self) -> Module:  # kata 05
         """Evaluation mode for the whole tree: ``train(False)``. Returns ``self``."""
+        # TODO(kata 05): write Module.eval
         raise NotImplementedError("kata 05 · Module.eval — see katas/05-mlp/README.md")
 
     def state_dict(self) -> dict[str, float]:  # kata 05
@@ -102,6 +107,7 @@ class Module:
 
         Plain floats, not Values: a snapshot that later training does not change.
         """
+        # TODO(kata 05): write Module.state_dict
         raise NotImplementedError("kata 05 · Module.state_dict — see katas/05-mlp/README.md")
 
     def load_state_dict(self, state: dict[str, float], strict: bool = True) -> None:  # kata 05
@@ -120,4 +126,5 @@ class Module:
         Then assign ``param.data = float(value)``: the parameter objects stay the
         same (an optimizer holding them keeps working); only their numbers change.
         """
+        # TODO(kata 05): write Module.load_state_dict
         raise NotImplementedError("kata 05 · Module.load_state_dict — see katas/05-mlp/README.md")

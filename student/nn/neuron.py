@@ -57,6 +57,7 @@ class Neuron(Module):
         positive int, ``activation`` one of :data:`ACTIVATIONS` (anything else, of
         any type, is a ``ValueError`` that lists them), ``rng`` a ``random.Random``.
         """
+        # TODO(kata 04): write Neuron.__init__
         raise NotImplementedError("kata 04 · Neuron.__init__ — see katas/04-neuron-layer/README.md")
 
     def __call__(self, x: Sequence[Value | float]) -> Value:  # kata 04
@@ -71,14 +72,17 @@ class Neuron(Module):
         activation: ``ACTIVATIONS[self.activation]`` is the Value method to call,
         or ``None`` for the identity.
         """
+        # TODO(kata 04): write Neuron.__call__
         raise NotImplementedError("kata 04 · Neuron.__call__ — see katas/04-neuron-layer/README.md")
 
     def parameters(self) -> list[Value]:  # kata 04
         """The weights, then the bias: ``[w₀, …, wₙ₋₁, b]`` (a new list each call)."""
+        # TODO(kata 04): write Neuron.parameters
         raise NotImplementedError("kata 04 · Neuron.parameters — see katas/04-neuron-layer/README.md")
 
     def named_parameters(self) -> list[tuple[str, Value]]:  # kata 04
         """The same, with names: ``[("weights.0", w₀), …, ("weights.{n-1}", wₙ₋₁), ("bias", b)]``."""
+        # TODO(kata 04): write Neuron.named_parameters
         raise NotImplementedError("kata 04 · Neuron.named_parameters — see katas/04-neuron-layer/README.md")
 
     def __repr__(self) -> str:

@@ -72,6 +72,7 @@ class Optimizer:
 
         Then set ``state = {}`` and ``steps = 0``.
         """
+        # TODO(kata 08): write Optimizer.__init__
         raise NotImplementedError("kata 08 · Optimizer.__init__ — see katas/08-optimizers/README.md")
 
     def attach_param_names(self, names: Iterable[str]) -> None:  # kata 08
@@ -85,10 +86,12 @@ class Optimizer:
         >>> opt.names
         ['weights.0', 'bias']
         """
+        # TODO(kata 08): write Optimizer.attach_param_names
         raise NotImplementedError("kata 08 · Optimizer.attach_param_names — see katas/08-optimizers/README.md")
 
     def zero_grad(self) -> None:  # kata 08
         """Set every parameter's ``grad`` to 0 (``backward()`` adds to gradients, so do this before each one)."""
+        # TODO(kata 08): write Optimizer.zero_grad
         raise NotImplementedError("kata 08 · Optimizer.zero_grad — see katas/08-optimizers/README.md")
 
     def gradient(self, i: int) -> float:  # kata 08
@@ -102,6 +105,7 @@ class Optimizer:
         >>> opt.gradient(0), opt.gradient(1)
         (1.0, 0.0)
         """
+        # TODO(kata 08): write Optimizer.gradient
         raise NotImplementedError("kata 08 · Optimizer.gradient — see katas/08-optimizers/README.md")
 
     def step(self) -> None:
@@ -158,6 +162,7 @@ class SGD(Optimizer):
 
     def step(self) -> None:  # kata 08
         """For each parameter i: ``data −= lr · gradient(i)``; then count the step."""
+        # TODO(kata 08): write SGD.step
         raise NotImplementedError("kata 08 · SGD.step — see katas/08-optimizers/README.md")
 
 
@@ -185,10 +190,12 @@ class Momentum(Optimizer):
 
         Check ``beta`` before anything else is stored.
         """
+        # TODO(kata 08): write Momentum.__init__
         raise NotImplementedError("kata 08 · Momentum.__init__ — see katas/08-optimizers/README.md")
 
     def step(self) -> None:  # kata 08
         """For each parameter i: ``v[i] = β·v[i] + gradient(i)``, then ``data −= lr·v[i]``; count the step."""
+        # TODO(kata 08): write Momentum.step
         raise NotImplementedError("kata 08 · Momentum.step — see katas/08-optimizers/README.md")
 
 
@@ -219,6 +226,7 @@ class Adam(Optimizer):
         ``betas`` must be a pair (``ValueError`` for another length, ``TypeError`` if
         not a sequence). State: ``state["m"]`` and ``state["s"]`` all 0.0; ``steps`` is t.
         """
+        # TODO(kata 08): write Adam.__init__
         raise NotImplementedError("kata 08 · Adam.__init__ — see katas/08-optimizers/README.md")
 
     def step(self) -> None:  # kata 08
@@ -229,4 +237,5 @@ class Adam(Optimizer):
 
         eps goes *outside* the square root: it only guards against dividing by 0.
         """
+        # TODO(kata 08): write Adam.step
         raise NotImplementedError("kata 08 · Adam.step — see katas/08-optimizers/README.md")

@@ -47,6 +47,7 @@ class Dropout(Module):
         ``rng`` must be a ``random.Random`` or ``None`` (``TypeError``); ``None`` means
         the ``random`` module's own generator (``check_rng`` in ``neuron.py`` does this).
         """
+        # TODO(kata 10): write Dropout.__init__
         raise NotImplementedError("kata 10 · Dropout.__init__ — see katas/10-dropout/README.md")
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:  # kata 10
@@ -64,6 +65,7 @@ class Dropout(Module):
         >>> Dropout(0.25, rng=random.Random(0))([Value(3.0)])[0].data
         4.0
         """
+        # TODO(kata 10): write Dropout.__call__
         raise NotImplementedError("kata 10 · Dropout.__call__ — see katas/10-dropout/README.md")
 
     def __repr__(self) -> str:

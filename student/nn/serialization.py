@@ -88,6 +88,7 @@ def save_checkpoint(
     3. ``os.replace(temporary, path)``. If anything in 2–3 fails, delete the
        temporary file and let the error propagate: ``path`` is untouched.
     """
+    # TODO(kata 11): write save_checkpoint
     raise NotImplementedError("kata 11 · save_checkpoint — see katas/11-checkpoints/README.md")
 
 
@@ -127,4 +128,5 @@ def load_checkpoint(model: Module, path: str | os.PathLike[str], optimizer: Opti
     then ``optimizer.load_state_dict``; if the optimizer refuses its state, put the
     model's old ``state_dict`` back before raising, so nothing has changed.
     """
+    # TODO(kata 11): write load_checkpoint
     raise NotImplementedError("kata 11 · load_checkpoint — see katas/11-checkpoints/README.md")

@@ -34,6 +34,7 @@ class ValueMLP(MLP):
 
         ``layer_sizes`` needs at least two entries (inputs and outputs): ``ValueError`` otherwise.
         """
+        # TODO(kata 05): write ValueMLP.__init__
         raise NotImplementedError("kata 05 · ValueMLP.__init__ — see katas/05-mlp/README.md")
 
 
@@ -48,14 +49,17 @@ def train_step_value_mlp(
     an int in ``range(number of outputs)`` and every input of the model's size
     (``as_inputs`` and ``check_class`` raise the errors).
     """
+    # TODO(kata 07): write train_step_value_mlp
     raise NotImplementedError("kata 07 · train_step_value_mlp — see katas/07-training/README.md")
 
 
 def predict_value_mlp(model: MLP, X: Rows) -> list[int]:  # kata 07  # noqa: N803
     """The predicted class of every row of ``X``: ``[predict(model, x) for x in X]`` (``[]`` for no rows)."""
+    # TODO(kata 07): write predict_value_mlp
     raise NotImplementedError("kata 07 · predict_value_mlp — see katas/07-training/README.md")
 
 
 def evaluate_value_mlp(model: MLP, X: Rows, y: Sequence[int]) -> float:  # kata 07  # noqa: N803
     """The accuracy on ``(X, y)``, a fraction in [0, 1] (``accuracy`` from ``functional.py``)."""
+    # TODO(kata 07): write evaluate_value_mlp
     raise NotImplementedError("kata 07 · evaluate_value_mlp — see katas/07-training/README.md")

@@ -83,6 +83,7 @@ class Linear:
         inputs (PyTorch uses the same). ``rng`` is a ``numpy.random.Generator``, a
         seed or ``None``. Sizes below 1 → ``ValueError``; a non-int size → ``TypeError``.
         """
+        # TODO(kata 13): write Linear.__init__
         raise NotImplementedError("kata 13 · Linear.__init__ — see katas/13-numpy-layers/README.md")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -94,6 +95,7 @@ class Linear:
         ``x`` of another shape → ``ValueError``. ``x`` is first converted to the
         layer's dtype (so a float32 layer stays float32). The bias broadcasts over the batch.
         """
+        # TODO(kata 13): write Linear.forward
         raise NotImplementedError("kata 13 · Linear.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
@@ -108,6 +110,7 @@ class Linear:
         ``G`` already carries the loss's 1/N when the loss is a mean; dividing again
         here would make the gradient N times too small.
         """
+        # TODO(kata 13): write Linear.backward
         raise NotImplementedError("kata 13 · Linear.backward — see katas/13-numpy-layers/README.md")
 
     def parameters(self) -> list[np.ndarray]:
@@ -138,10 +141,12 @@ class Sigmoid:
         For x ≥ 0 use 1/(1 + e^−x); for x < 0 the same number written e^x/(1 + e^x).
         Remember the output: the derivative is computed from it.
         """
+        # TODO(kata 13): write Sigmoid.forward
         raise NotImplementedError("kata 13 · Sigmoid.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
         """``grad_output · σ(x)·(1 − σ(x))``, from the remembered OUTPUT σ(x), not from x."""
+        # TODO(kata 13): write Sigmoid.backward
         raise NotImplementedError("kata 13 · Sigmoid.backward — see katas/13-numpy-layers/README.md")
 
 
@@ -160,10 +165,12 @@ class ReLU:
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # kata 13
         """``max(0, x)``; remember ``x`` for the mask of ``backward``."""
+        # TODO(kata 13): write ReLU.forward
         raise NotImplementedError("kata 13 · ReLU.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
         """``grad_output`` where x > 0, and 0 where x ≤ 0."""
+        # TODO(kata 13): write ReLU.backward
         raise NotImplementedError("kata 13 · ReLU.backward — see katas/13-numpy-layers/README.md")
 
 
@@ -182,10 +189,12 @@ class Tanh:
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # kata 13
         """``tanh(x)``; remember the output."""
+        # TODO(kata 13): write Tanh.forward
         raise NotImplementedError("kata 13 · Tanh.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
         """``grad_output · (1 − tanh(x)²)``, from the remembered output."""
+        # TODO(kata 13): write Tanh.backward
         raise NotImplementedError("kata 13 · Tanh.backward — see katas/13-numpy-layers/README.md")
 
 
@@ -209,6 +218,7 @@ class MSELoss:
         ``pred`` and ``target`` of different shapes → ``ValueError`` (broadcasting
         them would silently compute something else).
         """
+        # TODO(kata 13): write MSELoss.forward
         raise NotImplementedError("kata 13 · MSELoss.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self) -> np.ndarray:  # kata 13
@@ -217,6 +227,7 @@ class MSELoss:
         Seed 002 divides by the batch size only, which is 10× too large for 10
         outputs per sample: finite differences disagree.
         """
+        # TODO(kata 13): write MSELoss.backward
         raise NotImplementedError("kata 13 · MSELoss.backward — see katas/13-numpy-layers/README.md")
 
 
@@ -246,10 +257,12 @@ class CrossEntropyLoss:
         [0, classes). Wrong shapes, float labels or labels out of range → ``ValueError``.
         Remember the softmax probabilities and the labels for ``backward``.
         """
+        # TODO(kata 13): write CrossEntropyLoss.forward
         raise NotImplementedError("kata 13 · CrossEntropyLoss.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self) -> np.ndarray:  # kata 13
         """∂L/∂logits = (softmax(z) − onehot(label)) / batch: the 1/batch comes from the mean."""
+        # TODO(kata 13): write CrossEntropyLoss.backward
         raise NotImplementedError("kata 13 · CrossEntropyLoss.backward — see katas/13-numpy-layers/README.md")
 
 
@@ -264,14 +277,17 @@ class SGD:
 
     def __init__(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray], lr: float = 0.1) -> None:  # kata 13
         """Keep the two lists; lengths or shapes that do not match, or ``lr <= 0`` → ``ValueError``."""
+        # TODO(kata 13): write SGD.__init__
         raise NotImplementedError("kata 13 · SGD.__init__ — see katas/13-numpy-layers/README.md")
 
     def step(self) -> None:  # kata 13
         """``p -= lr · g`` for every pair: the same array objects, updated in place."""
+        # TODO(kata 13): write SGD.step
         raise NotImplementedError("kata 13 · SGD.step — see katas/13-numpy-layers/README.md")
 
     def zero_grad(self) -> None:  # kata 13
         """Set every gradient array to 0, in place (``g.fill(0)``), keeping the arrays."""
+        # TODO(kata 13): write SGD.zero_grad
         raise NotImplementedError("kata 13 · SGD.zero_grad — see katas/13-numpy-layers/README.md")
 
 
@@ -290,6 +306,7 @@ class MLP:
         self, in_features: int, hidden_size: int, out_features: int, rng: RngLike = None, *, dtype: object = np.float64
     ) -> None:  # kata 13
         """Two ``Linear`` layers (in → hidden, hidden → out) and two ``Sigmoid``s, drawing from one ``rng``."""
+        # TODO(kata 13): write MLP.__init__
         raise NotImplementedError("kata 13 · MLP.__init__ — see katas/13-numpy-layers/README.md")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -297,10 +314,12 @@ class MLP:
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # kata 13
         """``act2(linear2(act1(linear1(x))))``: outputs in (0, 1), shape (batch, out)."""
+        # TODO(kata 13): write MLP.forward
         raise NotImplementedError("kata 13 · MLP.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
         """Chain the four ``backward`` rules in reverse order; return ∂L/∂x."""
+        # TODO(kata 13): write MLP.backward
         raise NotImplementedError("kata 13 · MLP.backward — see katas/13-numpy-layers/README.md")
 
     def parameters(self) -> list[np.ndarray]:

@@ -55,6 +55,7 @@ class NeuralNetwork:
         must be > 0 and ``l2_lambda`` ≥ 0, otherwise ``ValueError`` (``TypeError``
         for a size that is not an int).
         """
+        # TODO(kata 15): write NeuralNetwork.__init__
         raise NotImplementedError("kata 15 · NeuralNetwork.__init__ — see katas/15-deep-network/README.md")
 
     def forward(self, X: np.ndarray) -> np.ndarray:  # kata 15
@@ -64,6 +65,7 @@ class NeuralNetwork:
         column-wise stable softmax for the last. ``X`` with the wrong number of
         rows → ``ValueError``.
         """
+        # TODO(kata 15): write NeuralNetwork.forward
         raise NotImplementedError("kata 15 · NeuralNetwork.forward — see katas/15-deep-network/README.md")
 
     def cross_entropy_loss(self, y_pred: np.ndarray, y_true: np.ndarray) -> float:  # kata 15
@@ -72,6 +74,7 @@ class NeuralNetwork:
         Probabilities of 0 are clipped to the dtype's smallest positive number, so
         that the loss is finite. Shapes that differ → ``ValueError``.
         """
+        # TODO(kata 15): write NeuralNetwork.cross_entropy_loss
         raise NotImplementedError("kata 15 · NeuralNetwork.cross_entropy_loss — see katas/15-deep-network/README.md")
 
     def backward(self, y_true: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:  # kata 15
@@ -80,24 +83,29 @@ class NeuralNetwork:
         Returns ``(weight_grads, bias_grads)``, lists shaped like ``weights`` and
         ``biases``; the model is not changed. Formulas in the module docstring.
         """
+        # TODO(kata 15): write NeuralNetwork.backward
         raise NotImplementedError("kata 15 · NeuralNetwork.backward — see katas/15-deep-network/README.md")
 
     def update_parameters(
         self, weight_grads: Sequence[np.ndarray], bias_grads: Sequence[np.ndarray]
     ) -> None:  # kata 15
         """W_i −= learning_rate · ∂W_i and b_i −= learning_rate · ∂b_i, in place."""
+        # TODO(kata 15): write NeuralNetwork.update_parameters
         raise NotImplementedError("kata 15 · NeuralNetwork.update_parameters — see katas/15-deep-network/README.md")
 
     def train_step(self, X: np.ndarray, y: np.ndarray) -> float:  # kata 15
         """Forward, loss, backward, update; return the loss BEFORE the update."""
+        # TODO(kata 15): write NeuralNetwork.train_step
         raise NotImplementedError("kata 15 · NeuralNetwork.train_step — see katas/15-deep-network/README.md")
 
     def predict(self, X: np.ndarray) -> np.ndarray:  # kata 15
         """The most probable class of each column of ``X``: an int array (m,)."""
+        # TODO(kata 15): write NeuralNetwork.predict
         raise NotImplementedError("kata 15 · NeuralNetwork.predict — see katas/15-deep-network/README.md")
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:  # kata 15
         """The softmax probabilities (classes, m); every column sums to 1."""
+        # TODO(kata 15): write NeuralNetwork.predict_proba
         raise NotImplementedError("kata 15 · NeuralNetwork.predict_proba — see katas/15-deep-network/README.md")
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:  # kata 15
@@ -105,6 +113,7 @@ class NeuralNetwork:
 
         ``y`` is one-hot (classes, m) as in seed 003; integer labels (m,) work too.
         """
+        # TODO(kata 15): write NeuralNetwork.accuracy
         raise NotImplementedError("kata 15 · NeuralNetwork.accuracy — see katas/15-deep-network/README.md")
 
     def save_weights(self, path: str | os.PathLike[str]) -> None:  # kata 15
@@ -113,6 +122,7 @@ class NeuralNetwork:
         ``numpy.savez(filename)`` appends ``.npz`` to a name without it; writing into
         an open file keeps the name the caller gave.
         """
+        # TODO(kata 15): write NeuralNetwork.save_weights
         raise NotImplementedError("kata 15 · NeuralNetwork.save_weights — see katas/15-deep-network/README.md")
 
     def load_weights(self, path: str | os.PathLike[str]) -> None:  # kata 15
@@ -123,9 +133,11 @@ class NeuralNetwork:
         and the model is left exactly as it was (check everything, then assign).
         Arrays are converted to the model's dtype.
         """
+        # TODO(kata 15): write NeuralNetwork.load_weights
         raise NotImplementedError("kata 15 · NeuralNetwork.load_weights — see katas/15-deep-network/README.md")
 
 
 def create_mnist_model(rng: RngLike = None, *, dtype: object = np.float64) -> NeuralNetwork:  # kata 15
     """Seed 003's MNIST network: layers [784, 128, 64, 10], learning rate 0.01, λ = 0.01."""
+    # TODO(kata 15): write create_mnist_model
     raise NotImplementedError("kata 15 · create_mnist_model — see katas/15-deep-network/README.md")

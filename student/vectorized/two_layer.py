@@ -44,6 +44,7 @@ class TwoLayerMLP:
         ``rng`` (a Generator, a seed or ``None``) draws the weights here and the
         shuffles of ``train`` later, so one seed fixes a whole training run.
         """
+        # TODO(kata 14): write TwoLayerMLP.__init__
         raise NotImplementedError("kata 14 · TwoLayerMLP.__init__ — see katas/14-two-layer/README.md")
 
     def forward(self, X: np.ndarray) -> np.ndarray:  # kata 14
@@ -53,6 +54,7 @@ class TwoLayerMLP:
         changes nothing mathematically and keeps every exponent ≤ 0). Remember ``X``,
         the hidden pre-activation and activation, and the output for ``backward``.
         """
+        # TODO(kata 14): write TwoLayerMLP.forward
         raise NotImplementedError("kata 14 · TwoLayerMLP.forward — see katas/14-two-layer/README.md")
 
     def calculate_loss(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:  # kata 14
@@ -61,6 +63,7 @@ class TwoLayerMLP:
         A probability of exactly 0 is clipped to the smallest positive number of its
         dtype, so the loss stays finite. Labels of another length → ``ValueError``.
         """
+        # TODO(kata 14): write TwoLayerMLP.calculate_loss
         raise NotImplementedError("kata 14 · TwoLayerMLP.calculate_loss — see katas/14-two-layer/README.md")
 
     def backward(self, X: np.ndarray, y: np.ndarray, learning_rate: float = 0.01) -> None:  # kata 14
@@ -69,6 +72,7 @@ class TwoLayerMLP:
         See the module docstring for the formulas. Compute all four gradients
         before changing any weight (dA1 needs the old W2).
         """
+        # TODO(kata 14): write TwoLayerMLP.backward
         raise NotImplementedError("kata 14 · TwoLayerMLP.backward — see katas/14-two-layer/README.md")
 
     def train(
@@ -81,8 +85,10 @@ class TwoLayerMLP:
         full batches (a final partial batch is left out, as in seed 004).
         ``batch_size > len(X)``, ``epochs < 1`` or ``learning_rate <= 0`` → ``ValueError``.
         """
+        # TODO(kata 14): write TwoLayerMLP.train
         raise NotImplementedError("kata 14 · TwoLayerMLP.train — see katas/14-two-layer/README.md")
 
     def predict(self, X: np.ndarray) -> np.ndarray:  # kata 14
         """The most probable class of each row of ``X``: an int array (batch,)."""
+        # TODO(kata 14): write TwoLayerMLP.predict
         raise NotImplementedError("kata 14 · TwoLayerMLP.predict — see katas/14-two-layer/README.md")

@@ -3,8 +3,9 @@
 Run as ``python -m tests.zoo.report [--out FILE] [-n JOBS]`` (``tox -e zoo``). Each bug is applied to a
 copy of reference/ exactly as ``tests/test_bug_zoo.py`` does (its ``mutate``), and its kata's spec is run
 against that copy in a subprocess (``tests/spec_runner.py``: ci profile, ``-x``). The table is printed with
-rich; ``--out`` writes it as Markdown (``.md``) and, next to it, as JSON (same name, ``.json``). The exit
-status is 1 when any bug got through, so the report doubles as a check.
+rich; ``--out`` writes it as Markdown (``.md``) and, next to it, as JSON (same name, ``.json``), and
+``tests/zoo/caught_by.json`` records the test that caught each bug (the zoo's kit test runs that one
+first). The exit status is 1 when any bug got through, so the report doubles as a check.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from rich.table import Table
 
 from katas import catalogue
 from tests.spec_runner import run_spec
-from tests.test_bug_zoo import mutate
+from tests.test_bug_zoo import CAUGHT_BY_FILE, mutate
 from tests.zoo import BUGS, Bug
 
 
@@ -39,7 +40,7 @@ class Verdict:
     file: str
     why: str
     caught: bool
-    test: str | None  # the first failing test (pytest node id without the folder), when caught
+    test: str | None  # the first failing test (pytest node id from the kit's root), when caught
     outcome: str  # "caught", "missed", or what went wrong with the run itself
     seconds: float
 
@@ -62,7 +63,7 @@ def judge(bug: Bug) -> Verdict:
             data = json.loads(results.read_text(encoding="utf-8"))
             failures = [f for kata in data["katas"].values() for f in kata["failures"]]
     seconds = round(time.monotonic() - started, 1)
-    test = failures[0]["nodeid"].split("/", 1)[-1] if failures else None
+    test = failures[0]["nodeid"] if failures else None
     if run is not None and run.returncode == 1 and failures:
         outcome = "caught"
     elif run is not None and run.returncode == 0:
@@ -120,7 +121,7 @@ def markdown(verdicts: list[Verdict], jobs: int, elapsed: float) -> str:
     lines += ["", "| kata | bug | file | what it does | caught | first failing test |", "|---:|---|---|---|---|---|"]
     for v in verdicts:
         mark = "✓" if v.caught else f"✗ {v.outcome}"
-        test = f"`{v.test}`" if v.test else "—"
+        test = f"`{v.test.removeprefix('spec_tests/')}`" if v.test else "—"
         why = v.why.replace("|", "\\|")
         lines.append(f"| {v.kata:02d} | `{v.name}` | `{v.file}` | {why} | {mark} | {test} |")
     return "\n".join(lines) + "\n"
@@ -149,7 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             "bugs": [asdict(v) for v in verdicts],
         }
         args.out.with_suffix(".json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
-        console.print(f"written: {args.out} and {args.out.with_suffix('.json')}")
+        record = json.loads(CAUGHT_BY_FILE.read_text(encoding="utf-8"))
+        record.update({v.name: v.test for v in verdicts if v.caught and v.test})
+        CAUGHT_BY_FILE.write_text(json.dumps(dict(sorted(record.items())), indent=1) + "\n", encoding="utf-8")
+        console.print(f"written: {args.out}, {args.out.with_suffix('.json')} and {CAUGHT_BY_FILE}")
     return 0 if all(v.caught for v in verdicts) else 1
 
 
