@@ -60,10 +60,10 @@ class Kata:
         if not self.hints_file.exists():
             return ()
         levels = tomllib.loads(self.hints_file.read_text(encoding="utf-8")).get("hint", [])
-        texts = tuple(str(level.get("text", "")).strip() for level in levels)
-        if not all(texts):
+        texts = tuple(level.get("text") for level in levels)
+        if not all(isinstance(text, str) and text.strip() for text in texts):
             raise ValueError(f"{self.hints_file}: every [[hint]] needs a non-empty text")
-        return texts
+        return tuple(text.strip() for text in texts)
 
     @property
     def ready(self) -> bool:

@@ -7,11 +7,14 @@ it lives in the catalogue's ``source`` and DECISIONS.md, never in what a learner
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
@@ -114,8 +117,23 @@ def test_the_reader_refuses_an_empty_level_and_reads_a_missing_file_as_no_hints(
     (folder / "hints.toml").write_text('[[hint]]\ntext = "a nudge"\n\n[[hint]]\ntext = "  "\n', encoding="utf-8")
     with pytest.raises(ValueError, match="non-empty text"):
         _ = kata.hints
-    (folder / "hints.toml").write_text("[[hint]]\ntext = '''\n  first\n'''\n[[hint]]\ntext = 'second'\n")
-    assert kata.hints == ("first", "second")
+    (folder / "hints.toml").write_text("[[hint]]\ntext = 3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="non-empty text"):
+        _ = kata.hints
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1).filter(str.strip), max_size=5))
+def test_the_reader_gives_every_level_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, texts: list[str]
+) -> None:
+    kata = catalogue.by_number(1)
+    monkeypatch.setattr(catalogue, "KATAS_DIR", tmp_path)
+    (tmp_path / f"01-{kata.slug}").mkdir(exist_ok=True)
+    # A JSON string without control characters is a TOML basic string.
+    toml = "".join(f"[[hint]]\ntext = {json.dumps(text, ensure_ascii=False)}\n\n" for text in texts)
+    kata.hints_file.write_text(toml, encoding="utf-8")
+    assert kata.hints == tuple(text.strip() for text in texts)
 
 
 # ------------------------------------------------------------------ worked examples
