@@ -72,12 +72,12 @@ class Neuron(Module):
         the Value method to apply, or ``None`` for the identity.
 
         The weighted sum is yours to choose, and both choices pass the spec with the
-        same numbers and gradients. Python's ``sum`` over the products builds two
-        nodes per input, 1,568 for a 784-pixel digit; the given ``dot(weights, x)``
-        (``autograd/value.py``) builds one node for the whole sum. What ``sum`` costs:
-        an epoch of ``python -m kit.demos.value_mnist quick`` took 29–53 s with it and
-        0.8–2.6 s with ``dot`` (3 runs of each, interleaved, load average 6–11 on 2
-        cores, the same losses): about 20× slower, 19–41× run by run.
+        same numbers (up to rounding) and gradients. Python's ``sum`` over the products
+        builds two nodes per input, 1,568 for a 784-pixel digit; the given
+        ``dot(weights, x)`` (``autograd/value.py``) builds one node for the whole sum.
+        What ``sum`` costs: the epoch of ``python -m kit.demos.value_mnist quick`` took
+        30–38 s with it against 1.9–2.3 s with ``dot``, 15–17× slower over 3 runs
+        (``python benchmarks/neuron_sum_vs_dot.py``, load average about 20 on 2 cores).
         """
         x = as_inputs(x, len(self.weights))
         out = dot(self.weights, x) + self.bias
