@@ -34,6 +34,7 @@ class Kata:
     points: int
     status: str
     built: str
+    source: str = ""
 
     @property
     def marker(self) -> str:
@@ -44,6 +45,25 @@ class Kata:
     def page(self) -> str:
         """The kata's page, relative to the kit's root, with forward slashes."""
         return f"katas/{self.number:02d}-{self.slug}/README.md"
+
+    @property
+    def hints_file(self) -> Path:
+        """The kata's hints, ``katas/NN-slug/hints.toml``: one ``[[hint]]`` table per level."""
+        return KATAS_DIR / f"{self.number:02d}-{self.slug}" / "hints.toml"
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """The hints, gentlest first: a nudge, then the idea, then a near-solution (the only one with code).
+
+        Empty when the kata has no hints file; ``ValueError`` when a level has no text.
+        """
+        if not self.hints_file.exists():
+            return ()
+        levels = tomllib.loads(self.hints_file.read_text(encoding="utf-8")).get("hint", [])
+        texts = tuple(level.get("text") for level in levels)
+        if not all(isinstance(text, str) and text.strip() for text in texts):
+            raise ValueError(f"{self.hints_file}: every [[hint]] needs a non-empty text")
+        return tuple(text.strip() for text in texts)
 
     @property
     def ready(self) -> bool:
@@ -65,6 +85,7 @@ def load() -> tuple[Kata, ...]:
             points=entry["points"],
             status=entry["status"],
             built=entry["built"],
+            source=entry.get("source", ""),
         )
         for entry in raw["kata"]
     )

@@ -65,13 +65,15 @@ def test_dev_new_scaffolds_kata_17_and_dev_check_lists_what_is_left(kit_copy: Pa
     for expected in (
         "it has no points",
         "`built` sentence is still a placeholder",
+        "`source` is missing or a placeholder",
+        "katas/17-conv/hints.toml needs three written levels",
         "katas/17-conv/README.md still has TODO(author) placeholders",
         "spec_tests/test_kata17_conv.py still holds the scaffold's placeholder test",
         "reference/nn/conv.py still raises the scaffold's NotImplementedError",
         "the bug zoo (tests/zoo/) has no bug for it",
     ):
         assert any(expected in line for line in missing), (expected, missing)
-    assert len(missing) == 6, missing
+    assert len(missing) == 8, missing
 
     # The new kata is part of the spec and the kata command at once: its marker, its table row.
     spec_run = run(kit_copy, "-m", "pytest", "spec_tests", "--impl", "student", "--kata", "17", "-q")

@@ -171,10 +171,14 @@ def test_hints_come_one_level_at_a_time_and_are_remembered(state: Path) -> None:
     assert "kata hint 2 shows hint 2" in first
     second = kata("hint", "2", state=state).stdout
     assert "kata 02 · hint 2 of" in second
-    assert "_DERIVATIVES[node._op](node)" in second, "hint text is printed verbatim, brackets included"
     again = kata("hint", "2", "--level", "1", state=state).stdout
     assert "kata 02 · hint 1 of" in again
-    assert "kata 02 · hint 3 of" in kata("hint", "2", state=state).stdout
+    third = kata("hint", "2", state=state).stdout
+    assert "kata 02 · hint 3 of 3" in third
+    assert "_DERIVATIVES[node._op](node)" in third, "hint text is printed verbatim, brackets included"
+    past = kata("hint", "2", state=state).stdout
+    assert "there is no hint 4" in past, "past the last level it says so"
+    assert "hint 3 of" not in past, "past the last level it does not repeat the last hint"
 
 
 def test_a_planned_or_unknown_kata_is_refused_politely(state: Path) -> None:

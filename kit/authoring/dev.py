@@ -3,7 +3,7 @@
 A kata lives in several places at once, and all of them follow from the catalogue:
 
 - ``katas/catalogue.toml``: its entry (number, slug, title, files, names, points, …);
-- ``katas/NN-slug/README.md``: its page;
+- ``katas/NN-slug/README.md``: its page, and ``hints.toml`` beside it (``kata hint``);
 - ``spec_tests/test_kataNN_slug.py``: its spec, marked ``kataNN``, reaching names through ``spec_tests/api.py``;
 - ``reference/<file>``: the solution, each kata function tagged ``# kata NN`` on its ``def`` line;
 - ``student/``: generated from ``reference/`` (:mod:`kit.authoring.skeleton`);
@@ -31,7 +31,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Written into every placeholder ``new`` makes; ``check`` looks for it.
 SCAFFOLD_MARK = "scaffolded by kata dev new"
 #: The sections every kata page has (``check`` looks for these headings).
-PAGE_SECTIONS = ("## What to write", "## Check only this kata")
+PAGE_SECTIONS = ("## What to write", "## A worked example", "## Check only this kata")
 TOTAL_POINTS = 100
 _SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 _README_ROW = re.compile(r"^\| (\d\d) \| \[(.+?)\]\((katas/[^)]+)\) \| (.+) \|$")
@@ -63,6 +63,7 @@ def new(slug: str, title: str, *, file: str | None = None, name: str | None = No
     reference = root / "reference" / file
     page.parent.mkdir(parents=True)
     page.write_text(_template("page.md", fields), encoding="utf-8")
+    (page.parent / "hints.toml").write_text(_template("hints.toml", fields), encoding="utf-8")
     spec.write_text(_template("spec_module.py.txt", fields), encoding="utf-8")
     reference.parent.mkdir(parents=True, exist_ok=True)
     if not reference.exists():
@@ -75,6 +76,7 @@ def new(slug: str, title: str, *, file: str | None = None, name: str | None = No
     written = skeleton.write()
     touched = [
         page,
+        page.parent / "hints.toml",
         spec,
         reference,
         root / "katas" / "catalogue.toml",
@@ -153,8 +155,19 @@ def _kata_problems(
     problems = []
     if kata.points <= 0:
         problems.append("it has no points (katas/catalogue.toml)")
-    if SCAFFOLD_MARK in kata.built or "TODO" in kata.built:
+    if "TODO" in kata.built:
         problems.append("its `built` sentence is still a placeholder (katas/catalogue.toml)")
+    if not kata.source or "TODO" in kata.source:
+        problems.append("its `source` is missing or a placeholder (katas/catalogue.toml)")
+    try:
+        hints = kata.hints
+    except ValueError as exc:
+        problems.append(f"its hints cannot be read: {exc}")
+    else:
+        if len(hints) < 3 or any("TODO(author)" in hint for hint in hints):
+            problems.append(
+                f"{kata.hints_file.relative_to(root)} needs three written levels (nudge, idea, near-solution)"
+            )
     page = root / kata.page
     if not page.is_file():
         problems.append(f"{kata.page} is missing")
@@ -213,7 +226,8 @@ def _catalogue_entry(fields: dict[str, object]) -> str:
     return (
         f'\n[[kata]]\nnumber = {fields["number"]}\nslug = "{fields["slug"]}"\ntitle = "{fields["title"]}"\n'
         f'files = ["{fields["file"]}"]\nnames = ["{fields["name"]}"]\npoints = 0\nstatus = "ready"\n'
-        f'built = "TODO: one sentence for the learner who has just passed kata {fields["number"]}"\n'
+        f'built = "TODO(author): one sentence for the learner who has just passed kata {fields["number"]}"\n'
+        'source = "TODO(author): where the kata comes from (read by the kit\'s authors, not by learners)"\n'
     )
 
 

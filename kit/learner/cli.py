@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import queue
-import re
 import runpy
 import shutil
 import sys
@@ -187,23 +186,21 @@ def cmd_check(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------ hint
 
 
-def hints_of(kata: catalogue.Kata) -> list[str]:
-    """The texts under the page's ``Hint 1``, ``Hint 2``, … headings, in order."""
-    text = (KIT_ROOT / kata.page).read_text(encoding="utf-8")
-    parts = re.split(r"^#+\s*Hint\s+\d+\s*$", text, flags=re.M)[1:]
-    return [re.split(r"^#", part, maxsplit=1, flags=re.M)[0].strip() for part in parts]
-
-
 def cmd_hint(args: argparse.Namespace) -> int:
+    """Show the kata's next hint (``katas/NN-slug/hints.toml``), or ``--level N``; past the last, say so."""
     out = console()
     kata = catalogue.by_number(args.number)
-    if not kata.ready:
-        out.print(f"kata {kata.number:02d} is planned: it has no page yet.")
+    hints = kata.hints
+    if not kata.ready or not hints:
+        out.print(f"kata {kata.number:02d} has no hints yet.")
         return 1
-    hints = hints_of(kata)
     state = load_state()
     shown = state["hints"].get(str(kata.number), 0)
-    level = args.level or min(shown + 1, len(hints))
+    if args.level is None and shown >= len(hints):
+        out.print(f"That was every hint of kata {kata.number:02d}: there is no hint {len(hints) + 1}.")
+        out.print(Text(f"See one again: kata hint {kata.number} --level N  (1 to {len(hints)}).", style="dim"))
+        return 0
+    level = shown + 1 if args.level is None else args.level
     if not 1 <= level <= len(hints):
         out.print(f"kata {kata.number:02d} has hints 1–{len(hints)}")
         return 2
@@ -211,6 +208,8 @@ def cmd_hint(args: argparse.Namespace) -> int:
     out.print(hints[level - 1])
     if level < len(hints):
         out.print(Text(f"\nStill stuck? kata hint {kata.number} shows hint {level + 1}.", style="dim"))
+    else:
+        out.print(Text("\nThat was the last hint: it is the nearest to a solution that the hints go.", style="dim"))
     state["hints"][str(kata.number)] = max(shown, level)
     save_state(state)
     return 0

@@ -1,4 +1,4 @@
-"""Mini-batches and one-hot labels (kata 16, seed 002).
+"""Mini-batches and one-hot labels (kata 16).
 
 A training epoch walks through ``minibatch_generator(X, y, 100, rng=epoch)``: every
 batch has exactly 100 rows, drawn in a shuffled order, and no row comes twice.

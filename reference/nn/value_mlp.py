@@ -1,12 +1,7 @@
-"""Seed 000's network and its training loop: ``ValueMLP`` and plain SGD on softmax cross-entropy.
+"""The Value MLP and its training loop: ``ValueMLP`` and plain SGD on softmax cross-entropy.
 
-One training step, for every sample of a batch:
-
-1. ``model.zero_grad()`` — ``backward`` adds to gradients, so clear last sample's;
-2. forward: ``logits = model(x)``;
-3. ``loss = softmax_cross_entropy_loss(logits, y)``;
-4. ``loss.backward()`` — now ``p.grad`` = ∂loss/∂p for every parameter p;
-5. SGD: ``p.data -= lr * p.grad`` — a small step downhill.
+Training updates after every sample: each sample's step follows the gradient of that
+sample's softmax cross-entropy loss alone, whatever gradients were left before it.
 """
 
 from __future__ import annotations
@@ -44,7 +39,7 @@ class ValueMLP(MLP):
 def train_step_value_mlp(
     model: MLP, x_batch: Sequence[Sequence[float]], y_batch: Sequence[int], lr: float
 ) -> float:  # kata 07
-    """One pass of SGD over a batch, one update per sample (steps 1–5 above); returns the mean loss.
+    """One pass of SGD over a batch, one update per sample: p ← p − lr·∂loss/∂p; returns the mean loss.
 
     The mean is of each sample's loss *before* its own update. Check the whole
     batch first, so that bad input changes no weight: the same non-zero number

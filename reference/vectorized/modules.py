@@ -1,4 +1,4 @@
-"""Layers as NumPy arrays: one matrix product per layer and per batch (kata 13, seed 002's classwork).
+"""Layers as NumPy arrays: one matrix product per layer and per batch (kata 13, the classwork network).
 
 Arrays are batch-major: a batch of ``N`` samples with ``F`` features is an array of
 shape ``(N, F)``. Every module is callable (``module(x)`` is ``module.forward(x)``)
@@ -8,9 +8,7 @@ The backward rule of a module receives ``grad_output`` = ∂L/∂(its output), a
 of the output's shape, and returns ``grad_input`` = ∂L/∂(its input), by the chain
 rule. Every rule here is the *exact* gradient of the loss that ``forward`` computed:
 a gradient that is right "up to a constant" is wrong, and a finite-difference check
-(which the spec runs) tells the difference at once. Seed 002 gets two of them wrong
-(the bias gradient averaged while the weight gradient is summed; an MSE backward
-divided by the batch while forward averages over every element).
+(which the spec runs) tells the difference at once.
 
     layer = Linear(3, 2, rng=0)
     loss = MSELoss()
@@ -108,16 +106,14 @@ class Linear:
         return x @ self.weight + self.bias
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """Store ∂L/∂weight and ∂L/∂bias (in place) and return ∂L/∂x.
+        """Store ∂L/∂weight and ∂L/∂bias and return ∂L/∂x, for the input of the last ``forward``.
 
-        With ``G = grad_output`` (batch, out) and ``X`` the last input (batch, in)::
-
-            grad_weight = Xᵀ · G          (in, out): each sample adds its share
-            grad_bias   = Σ_batch G       (out,):    a SUM, like grad_weight, not a mean
-            grad_input  = G · Wᵀ          (batch, in)
-
-        ``G`` already carries the loss's 1/N when the loss is a mean; dividing again
-        here would make the gradient N times too small.
+        ``grad_output`` is ∂L/∂y, shaped (batch, out) like the last output. The two
+        gradients are written into ``grad_weight`` and ``grad_bias`` themselves (the
+        same arrays, in place), replacing what they held; the result has the shape of
+        the input, (batch, in). All three are exact: the spec compares them with
+        central differences. No ``forward`` yet → ``RuntimeError``; ``grad_output`` of
+        another shape → ``ValueError``.
         """
         if self.input is None:
             raise RuntimeError("Linear.backward needs a forward pass first")
@@ -136,7 +132,7 @@ class Linear:
 
 
 class Sigmoid:
-    """σ(z) = 1 / (1 + e^−z), element by element; σ'(z) = σ(z)·(1 − σ(z)).
+    """The logistic sigmoid σ(z) = 1 / (1 + e^−z), element by element.
 
     >>> Sigmoid()(np.array([[0.0, 1000.0, -1000.0]]))
     array([[0.5, 1. , 0. ]])
@@ -149,10 +145,9 @@ class Sigmoid:
         return self.forward(x)
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # kata 13
-        """σ(x), without overflow for any x: e^−|x| never overflows.
+        """σ(x) element by element, for any finite x: no overflow, no warning, exactly 0 and 1 at ±1,000.
 
-        For x ≥ 0 use 1/(1 + e^−x); for x < 0 the same number written e^x/(1 + e^x).
-        Remember the output: the derivative is computed from it.
+        Remember what ``backward`` needs.
         """
         x = np.asarray(x)
         e = np.exp(-np.abs(x))
@@ -160,14 +155,14 @@ class Sigmoid:
         return self.output
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """``grad_output · σ(x)·(1 − σ(x))``, from the remembered OUTPUT σ(x), not from x."""
+        """∂L/∂x for the last ``forward``: ``grad_output`` times σ′ at each element of its input."""
         if self.output is None:
             raise RuntimeError("Sigmoid.backward needs a forward pass first")
         return grad_output * self.output * (1.0 - self.output)
 
 
 class ReLU:
-    """max(0, z) element by element; its derivative is 1 where z > 0 and 0 elsewhere (0 at z = 0).
+    """max(0, z) element by element; its derivative counts as 0 at exactly z = 0.
 
     >>> ReLU()(np.array([[-2.0, 0.0, 3.0]]))
     array([[0., 0., 3.]])
@@ -185,14 +180,14 @@ class ReLU:
         return np.maximum(self.input, 0)
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """``grad_output`` where x > 0, and 0 where x ≤ 0."""
+        """∂L/∂x for the last ``forward``: ``grad_output`` times relu′ at each element (0 at exactly 0)."""
         if self.input is None:
             raise RuntimeError("ReLU.backward needs a forward pass first")
         return grad_output * (self.input > 0)
 
 
 class Tanh:
-    """tanh(z) element by element; tanh'(z) = 1 − tanh(z)².
+    """tanh(z) element by element.
 
     >>> Tanh()(np.array([[0.0]]))
     array([[0.]])
@@ -205,12 +200,12 @@ class Tanh:
         return self.forward(x)
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # kata 13
-        """``tanh(x)``; remember the output."""
+        """``tanh(x)``; remember what ``backward`` needs."""
         self.output = np.tanh(x)
         return self.output
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """``grad_output · (1 − tanh(x)²)``, from the remembered output."""
+        """∂L/∂x for the last ``forward``: ``grad_output`` times tanh′ at each element of its input."""
         if self.output is None:
             raise RuntimeError("Tanh.backward needs a forward pass first")
         return grad_output * (1.0 - self.output * self.output)
@@ -244,10 +239,11 @@ class MSELoss:
         return float(np.mean(diff * diff))
 
     def backward(self) -> np.ndarray:  # kata 13
-        """∂L/∂pred = 2·(pred − target) / pred.size: the size of the mean forward took.
+        """∂L/∂pred for the last ``forward``, shaped like ``pred``: the exact gradient of that mean.
 
-        Seed 002 divides by the batch size only, which is 10× too large for 10
-        outputs per sample: finite differences disagree.
+        Forward averaged over every element, not over the batch only: a gradient
+        scaled for the batch is 10× too large for 10 outputs per sample, and
+        finite differences disagree. No ``forward`` yet → ``RuntimeError``.
         """
         if self.pred is None or self.target is None:
             raise RuntimeError("MSELoss.backward needs a forward pass first")
@@ -257,9 +253,8 @@ class MSELoss:
 class CrossEntropyLoss:
     """Softmax cross-entropy from logits and integer labels, averaged over the batch.
 
-    For one sample with logits z and label y: ℓ = log Σ_k e^{z_k} − z_y, computed as
-    ``m + log Σ e^{z_k − m}`` with m = max z, so that logits of ±1,000 neither
-    overflow nor give NaN. L = mean over the batch of ℓ.
+    For one sample with logits z and label y: ℓ = log Σ_k e^{z_k} − z_y; L is the mean
+    of ℓ over the batch. Logits of ±1,000 give a finite loss, never ``inf`` or NaN.
 
     >>> loss = CrossEntropyLoss()
     >>> round(loss(np.array([[0.0, 0.0]]), np.array([1])), 6)
@@ -278,7 +273,7 @@ class CrossEntropyLoss:
 
         ``logits`` is (batch, classes), ``target`` (batch,) integer labels in
         [0, classes). Wrong shapes, float labels or labels out of range → ``ValueError``.
-        Remember the softmax probabilities and the labels for ``backward``.
+        Remember what ``backward`` needs.
         """
         logits = np.asarray(logits)
         labels = np.asarray(target)
@@ -295,7 +290,7 @@ class CrossEntropyLoss:
         return float(np.mean(np.log(total[:, 0]) - shifted[rows, labels]))
 
     def backward(self) -> np.ndarray:  # kata 13
-        """∂L/∂logits = (softmax(z) − onehot(label)) / batch: the 1/batch comes from the mean."""
+        """∂L/∂logits for the last ``forward``, (batch, classes): the exact gradient of the mean loss."""
         if self.probabilities is None or self.labels is None:
             raise RuntimeError("CrossEntropyLoss.backward needs a forward pass first")
         grad = self.probabilities.copy()
@@ -343,7 +338,7 @@ class SGD:
 
 
 class MLP:
-    """Seed 002's classwork network: ``linear1 → sigmoid → linear2 → sigmoid``.
+    """The classwork network: ``linear1 → sigmoid → linear2 → sigmoid``.
 
     Attributes ``linear1, act1, linear2, act2``. Its ``backward`` takes
     ∂L/∂output (from a loss's ``backward``) and fills every layer's gradients.
@@ -371,7 +366,7 @@ class MLP:
         return self.act2(self.linear2(self.act1(self.linear1(x))))
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """Chain the four ``backward`` rules in reverse order; return ∂L/∂x."""
+        """Fill every layer's gradients from ``grad_output`` = ∂L/∂output of the last ``forward``; return ∂L/∂x."""
         grad = self.act2.backward(grad_output)
         grad = self.linear2.backward(grad)
         grad = self.act1.backward(grad)

@@ -1,4 +1,4 @@
-"""A deep ReLU network with softmax output, L2 regularisation and ``.npz`` weights (kata 15, seed 003).
+"""The deep network: ReLU layers, a softmax output, L2 regularisation and ``.npz`` weights (kata 15).
 
 Arrays are FEATURE-major here: a batch of m samples is ``X (features, m)``, labels
 are one-hot ``Y (classes, m)``, and layer i computes ``Z = W·A + b`` with
@@ -8,14 +8,8 @@ The loss is the mean cross-entropy plus an L2 penalty on the weights (not the bi
 
     L = −(1/m) Σ Y ⊙ log P  +  λ/(2m) · Σ_i ‖W_i‖²
 
-and its exact gradient, from the output back (δ_L = ∂L/∂Z_L)::
-
-    δ_L  = (P − Y) / m
-    ∂L/∂W_i = δ_i · A_{i−1}ᵀ + (λ/m) · W_i        ∂L/∂b_i = Σ_columns δ_i
-    δ_{i−1} = (W_iᵀ · δ_i) ⊙ [Z_{i−1} > 0]
-
-The (λ/m)·W term is the derivative of λ/(2m)·‖W‖²: forget it, or its 1/m, and the
-gradient no longer matches the loss.
+and ``backward`` returns its exact gradient: the spec compares it with central
+differences of this very loss, for several λ.
 """
 
 from __future__ import annotations
@@ -79,9 +73,9 @@ class NeuralNetwork:
     def forward(self, X: np.ndarray) -> np.ndarray:  # kata 15
         """Probabilities (classes, m) for ``X (features, m)``; remember every Z and A for ``backward``.
 
-        A_0 = X; Z_i = W_i·A_{i−1} + b_i; A_i = ReLU(Z_i) for hidden layers and a
-        column-wise stable softmax for the last. ``X`` with the wrong number of
-        rows → ``ValueError``.
+        Layer i computes Z_i = W_i·A_{i−1} + b_i from A_0 = X; hidden layers apply ReLU,
+        the last a softmax over each column (each column sums to 1, with no overflow
+        for any finite logits). ``X`` with the wrong number of rows → ``ValueError``.
         """
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[0] != self.layer_sizes[0]:
@@ -122,7 +116,9 @@ class NeuralNetwork:
         """The exact gradients of ``cross_entropy_loss(forward(X), y_true)`` for the last ``X``.
 
         Returns ``(weight_grads, bias_grads)``, lists shaped like ``weights`` and
-        ``biases``; the model is not changed. Formulas in the module docstring.
+        ``biases``; the model is not changed. The L2 term contributes to the weight
+        gradients only. No ``forward`` yet → ``RuntimeError``; ``y_true`` of another
+        shape than the last output → ``ValueError``.
         """
         if not self.activations:
             raise RuntimeError("backward needs a forward pass first")
@@ -169,7 +165,7 @@ class NeuralNetwork:
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:  # kata 15
         """The fraction of columns predicted right, in [0, 1].
 
-        ``y`` is one-hot (classes, m) as in seed 003; integer labels (m,) work too.
+        ``y`` is one-hot (classes, m); integer labels (m,) work too.
         """
         y = np.asarray(y)
         labels = y if y.ndim == 1 else np.argmax(y, axis=0)
@@ -225,5 +221,5 @@ class NeuralNetwork:
 
 
 def create_mnist_model(rng: RngLike = None, *, dtype: object = np.float64) -> NeuralNetwork:  # kata 15
-    """Seed 003's MNIST network: layers [784, 128, 64, 10], learning rate 0.01, λ = 0.01."""
+    """The deep network for MNIST: layers [784, 128, 64, 10], learning rate 0.01, λ = 0.01."""
     return NeuralNetwork([784, 128, 64, 10], learning_rate=0.01, l2_lambda=0.01, rng=rng, dtype=dtype)

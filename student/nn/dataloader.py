@@ -97,9 +97,10 @@ class DataLoader:
     def __iter__(self) -> Iterator[tuple[list[Any], list[Any]]]:  # kata 09
         """One epoch: yield ``(xs, ys)``, two lists of the batch's inputs and targets.
 
-        The order is ``0 … n−1``, or with ``shuffle`` a permutation drawn now with
-        ``rng.shuffle`` (so each epoch differs). Cut it into slices of ``batch_size``;
-        skip the last slice if it is short and ``drop_last`` is set.
+        Every sample once per epoch, in batches of ``batch_size`` (the last one shorter,
+        or left out with ``drop_last``): in order ``0 … n−1``, or with ``shuffle`` in a
+        fresh order drawn from ``rng`` at every epoch, the same sequence of epochs for
+        the same seed.
         """
         # TODO(kata 09): write DataLoader.__iter__
         raise NotImplementedError("kata 09 · DataLoader.__iter__ — see katas/09-batching/README.md")

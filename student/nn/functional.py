@@ -21,13 +21,9 @@ Rows = Sequence[Sequence[float]]
 def softmax(logits: Sequence[Value | float]) -> list[Value]:  # kata 06
     """pᵢ = e^(zᵢ) / Σⱼ e^(zⱼ): positive numbers that sum to 1, largest where z is largest.
 
-    Computed as written, e^z overflows for z above about 709. But subtracting any
-    constant c from every logit changes nothing (e^(zᵢ−c) / Σ e^(zⱼ−c): the e^−c
-    cancels), so subtract the largest logit m (a plain number, not a Value):
-    every exponent is then ≤ 0, every e^(zᵢ−m) ≤ 1, and the sum is ≥ 1. Since m is a
-    constant and softmax does not depend on it, the gradients stay exact.
-
-    Empty ``logits`` → ``ValueError``. Numbers are accepted and become Values.
+    Finite and exact for logits up to ±10,000 (where e^z as written overflows), with
+    exact gradients to every logit. Empty ``logits`` → ``ValueError``. Numbers are
+    accepted and become Values.
 
     >>> [round(p.data, 4) for p in softmax([1.0, 2.0, 3.0])]
     [0.09, 0.2447, 0.6652]
@@ -41,8 +37,8 @@ def softmax(logits: Sequence[Value | float]) -> list[Value]:  # kata 06
 def log_softmax(logits: Sequence[Value | float]) -> list[Value]:  # kata 06
     """log pᵢ = zᵢ − log Σⱼ e^(zⱼ) = (zᵢ − m) − log Σⱼ e^(zⱼ − m), with m the largest logit.
 
-    Taking ``log`` of ``softmax`` would give −inf (a ``ValueError`` from ``log(0)``)
-    once some pᵢ rounds to 0, say for z = [0, −800]; the form above never does.
+    Finite wherever the logits are, also where a probability rounds to 0 (z = [0, −800]),
+    for which ``log`` of ``softmax`` would fail on ``log(0)``.
 
     >>> [round(v.data, 4) for v in log_softmax([0.0, 0.0])]
     [-0.6931, -0.6931]

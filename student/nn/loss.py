@@ -29,10 +29,8 @@ def mse_loss(predictions: Sequence[Value | float], targets: Sequence[Value | flo
 def bce_loss(probabilities: Sequence[Value | float], targets: Sequence[int]) -> Value:  # kata 06
     """Mean binary cross-entropy: (1/n) Σᵢ −[tᵢ·log pᵢ + (1 − tᵢ)·log(1 − pᵢ)], targets tᵢ ∈ {0, 1}.
 
-    pᵢ is the predicted probability that sample i is a 1 (a sigmoid output). As
-    tᵢ is 0 or 1, only one term survives: −log pᵢ for a 1, −log(1 − pᵢ) for a 0 —
-    compute just that one, so that a confident right answer (p = 0 for a 0) costs
-    nothing instead of failing on log(0).
+    pᵢ is the predicted probability that sample i is a 1 (a sigmoid output). A
+    confident right answer (p = 0 for a 0, p = 1 for a 1) costs 0: it is not an error.
 
     ``ValueError`` for empty or mismatched lengths, a target other than 0 or 1, or
     a probability outside [0, 1]; a probability of exactly 0 for a 1 (or 1 for a 0)
@@ -62,15 +60,9 @@ def cross_entropy(probabilities: Sequence[Value | float], target: int) -> Value:
 def softmax_cross_entropy_loss(logits: Sequence[Value | float], target: int) -> Value:  # kata 06
     """``cross_entropy(softmax(logits), target)`` in one stable step: log Σⱼ e^(zⱼ) − z_target.
 
-    −log(e^(z_t) / Σ e^(zⱼ)) = log Σⱼ e^(zⱼ) − z_t. Computing log Σ e^(zⱼ) as
-    written overflows (e^10000) or takes log(0); with m the largest logit (a plain
-    number),
-
-        log Σⱼ e^(zⱼ) = m + log Σⱼ e^(zⱼ − m)
-
-    where every e^(zⱼ − m) ≤ 1 and the sum is ≥ 1. So the loss is
-    ``log Σⱼ e^(zⱼ − m) − (z_t − m)``: exact for logits of ±10,000. Its gradient is
-    ∂loss/∂zᵢ = softmax(z)ᵢ − [i = target].
+    Exact for logits of ±10,000, where ``e^z`` as written overflows, and its gradient
+    is exact too: ∂loss/∂zᵢ = softmax(z)ᵢ − [i = target]. ``target`` out of
+    ``range(len(logits))`` → ``ValueError`` (also for −1).
 
     >>> round(softmax_cross_entropy_loss([Value(2.0), Value(1.0)], 0).data, 4)
     0.3133

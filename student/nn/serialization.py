@@ -78,15 +78,15 @@ def save_checkpoint(
 ) -> None:  # kata 11
     """Write ``model`` (and ``optimizer``'s state, and ``metadata``) to ``path``, atomically.
 
-    1. Build the whole JSON text first, in memory: ``format``, ``version``,
-       ``architecture(model)``, ``model.state_dict()``, ``optimizer.state_dict()`` (or
-       ``None``), ``metadata`` (``None`` → ``{}``). ``json.dumps(…, allow_nan=False)``
-       raises ``TypeError`` for metadata JSON cannot hold (a set, an object) and
-       ``ValueError`` for NaN or infinity — before the disk is touched.
-    2. Create a temporary file in the target's directory (``tempfile.mkstemp(dir=…)``),
-       write the text, ``flush()``, ``os.fsync()``, close it.
-    3. ``os.replace(temporary, path)``. If anything in 2–3 fails, delete the
-       temporary file and let the error propagate: ``path`` is untouched.
+    The file holds one JSON object: ``format``, ``version``, ``architecture(model)``,
+    ``model.state_dict()``, ``optimizer.state_dict()`` (or ``None``) and ``metadata``
+    (``None`` → ``{}``). Every float reads back bit for bit.
+
+    Atomic: at every moment ``path`` holds the previous file or the complete new one,
+    never a part, even when the write or the rename fails; a failed save leaves no
+    temporary file behind and raises its error. Metadata JSON cannot hold (a set, an
+    object) is a ``TypeError``, NaN or infinity a ``ValueError``, and then nothing on
+    disk has changed.
     """
     # TODO(kata 11): write save_checkpoint
     raise NotImplementedError("kata 11 · save_checkpoint — see katas/11-checkpoints/README.md")
@@ -124,9 +124,8 @@ def load_checkpoint(model: Module, path: str | os.PathLike[str], optimizer: Opti
        keys exactly the model's;
     3. with an ``optimizer``, the file must hold optimizer state (not ``null``).
 
-    Then apply: ``model.load_state_dict`` (it checks the numbers before assigning),
-    then ``optimizer.load_state_dict``; if the optimizer refuses its state, put the
-    model's old ``state_dict`` back before raising, so nothing has changed.
+    A refused file, including optimizer state that ``optimizer.load_state_dict``
+    refuses, leaves the model and the optimizer exactly as they were.
     """
     # TODO(kata 11): write load_checkpoint
     raise NotImplementedError("kata 11 · load_checkpoint — see katas/11-checkpoints/README.md")

@@ -1,4 +1,4 @@
-"""Layers as NumPy arrays: one matrix product per layer and per batch (kata 13, seed 002's classwork).
+"""Layers as NumPy arrays: one matrix product per layer and per batch (kata 13, the classwork network).
 
 Arrays are batch-major: a batch of ``N`` samples with ``F`` features is an array of
 shape ``(N, F)``. Every module is callable (``module(x)`` is ``module.forward(x)``)
@@ -8,9 +8,7 @@ The backward rule of a module receives ``grad_output`` = ∂L/∂(its output), a
 of the output's shape, and returns ``grad_input`` = ∂L/∂(its input), by the chain
 rule. Every rule here is the *exact* gradient of the loss that ``forward`` computed:
 a gradient that is right "up to a constant" is wrong, and a finite-difference check
-(which the spec runs) tells the difference at once. Seed 002 gets two of them wrong
-(the bias gradient averaged while the weight gradient is summed; an MSE backward
-divided by the batch while forward averages over every element).
+(which the spec runs) tells the difference at once.
 
     layer = Linear(3, 2, rng=0)
     loss = MSELoss()
@@ -99,16 +97,14 @@ class Linear:
         raise NotImplementedError("kata 13 · Linear.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """Store ∂L/∂weight and ∂L/∂bias (in place) and return ∂L/∂x.
+        """Store ∂L/∂weight and ∂L/∂bias and return ∂L/∂x, for the input of the last ``forward``.
 
-        With ``G = grad_output`` (batch, out) and ``X`` the last input (batch, in)::
-
-            grad_weight = Xᵀ · G          (in, out): each sample adds its share
-            grad_bias   = Σ_batch G       (out,):    a SUM, like grad_weight, not a mean
-            grad_input  = G · Wᵀ          (batch, in)
-
-        ``G`` already carries the loss's 1/N when the loss is a mean; dividing again
-        here would make the gradient N times too small.
+        ``grad_output`` is ∂L/∂y, shaped (batch, out) like the last output. The two
+        gradients are written into ``grad_weight`` and ``grad_bias`` themselves (the
+        same arrays, in place), replacing what they held; the result has the shape of
+        the input, (batch, in). All three are exact: the spec compares them with
+        central differences. No ``forward`` yet → ``RuntimeError``; ``grad_output`` of
+        another shape → ``ValueError``.
         """
         # TODO(kata 13): write Linear.backward
         raise NotImplementedError("kata 13 · Linear.backward — see katas/13-numpy-layers/README.md")
@@ -123,7 +119,7 @@ class Linear:
 
 
 class Sigmoid:
-    """σ(z) = 1 / (1 + e^−z), element by element; σ'(z) = σ(z)·(1 − σ(z)).
+    """The logistic sigmoid σ(z) = 1 / (1 + e^−z), element by element.
 
     >>> Sigmoid()(np.array([[0.0, 1000.0, -1000.0]]))
     array([[0.5, 1. , 0. ]])
@@ -136,22 +132,21 @@ class Sigmoid:
         return self.forward(x)
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # kata 13
-        """σ(x), without overflow for any x: e^−|x| never overflows.
+        """σ(x) element by element, for any finite x: no overflow, no warning, exactly 0 and 1 at ±1,000.
 
-        For x ≥ 0 use 1/(1 + e^−x); for x < 0 the same number written e^x/(1 + e^x).
-        Remember the output: the derivative is computed from it.
+        Remember what ``backward`` needs.
         """
         # TODO(kata 13): write Sigmoid.forward
         raise NotImplementedError("kata 13 · Sigmoid.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """``grad_output · σ(x)·(1 − σ(x))``, from the remembered OUTPUT σ(x), not from x."""
+        """∂L/∂x for the last ``forward``: ``grad_output`` times σ′ at each element of its input."""
         # TODO(kata 13): write Sigmoid.backward
         raise NotImplementedError("kata 13 · Sigmoid.backward — see katas/13-numpy-layers/README.md")
 
 
 class ReLU:
-    """max(0, z) element by element; its derivative is 1 where z > 0 and 0 elsewhere (0 at z = 0).
+    """max(0, z) element by element; its derivative counts as 0 at exactly z = 0.
 
     >>> ReLU()(np.array([[-2.0, 0.0, 3.0]]))
     array([[0., 0., 3.]])
@@ -169,13 +164,13 @@ class ReLU:
         raise NotImplementedError("kata 13 · ReLU.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """``grad_output`` where x > 0, and 0 where x ≤ 0."""
+        """∂L/∂x for the last ``forward``: ``grad_output`` times relu′ at each element (0 at exactly 0)."""
         # TODO(kata 13): write ReLU.backward
         raise NotImplementedError("kata 13 · ReLU.backward — see katas/13-numpy-layers/README.md")
 
 
 class Tanh:
-    """tanh(z) element by element; tanh'(z) = 1 − tanh(z)².
+    """tanh(z) element by element.
 
     >>> Tanh()(np.array([[0.0]]))
     array([[0.]])
@@ -188,12 +183,12 @@ class Tanh:
         return self.forward(x)
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # kata 13
-        """``tanh(x)``; remember the output."""
+        """``tanh(x)``; remember what ``backward`` needs."""
         # TODO(kata 13): write Tanh.forward
         raise NotImplementedError("kata 13 · Tanh.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """``grad_output · (1 − tanh(x)²)``, from the remembered output."""
+        """∂L/∂x for the last ``forward``: ``grad_output`` times tanh′ at each element of its input."""
         # TODO(kata 13): write Tanh.backward
         raise NotImplementedError("kata 13 · Tanh.backward — see katas/13-numpy-layers/README.md")
 
@@ -222,10 +217,11 @@ class MSELoss:
         raise NotImplementedError("kata 13 · MSELoss.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self) -> np.ndarray:  # kata 13
-        """∂L/∂pred = 2·(pred − target) / pred.size: the size of the mean forward took.
+        """∂L/∂pred for the last ``forward``, shaped like ``pred``: the exact gradient of that mean.
 
-        Seed 002 divides by the batch size only, which is 10× too large for 10
-        outputs per sample: finite differences disagree.
+        Forward averaged over every element, not over the batch only: a gradient
+        scaled for the batch is 10× too large for 10 outputs per sample, and
+        finite differences disagree. No ``forward`` yet → ``RuntimeError``.
         """
         # TODO(kata 13): write MSELoss.backward
         raise NotImplementedError("kata 13 · MSELoss.backward — see katas/13-numpy-layers/README.md")
@@ -234,9 +230,8 @@ class MSELoss:
 class CrossEntropyLoss:
     """Softmax cross-entropy from logits and integer labels, averaged over the batch.
 
-    For one sample with logits z and label y: ℓ = log Σ_k e^{z_k} − z_y, computed as
-    ``m + log Σ e^{z_k − m}`` with m = max z, so that logits of ±1,000 neither
-    overflow nor give NaN. L = mean over the batch of ℓ.
+    For one sample with logits z and label y: ℓ = log Σ_k e^{z_k} − z_y; L is the mean
+    of ℓ over the batch. Logits of ±1,000 give a finite loss, never ``inf`` or NaN.
 
     >>> loss = CrossEntropyLoss()
     >>> round(loss(np.array([[0.0, 0.0]]), np.array([1])), 6)
@@ -255,13 +250,13 @@ class CrossEntropyLoss:
 
         ``logits`` is (batch, classes), ``target`` (batch,) integer labels in
         [0, classes). Wrong shapes, float labels or labels out of range → ``ValueError``.
-        Remember the softmax probabilities and the labels for ``backward``.
+        Remember what ``backward`` needs.
         """
         # TODO(kata 13): write CrossEntropyLoss.forward
         raise NotImplementedError("kata 13 · CrossEntropyLoss.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self) -> np.ndarray:  # kata 13
-        """∂L/∂logits = (softmax(z) − onehot(label)) / batch: the 1/batch comes from the mean."""
+        """∂L/∂logits for the last ``forward``, (batch, classes): the exact gradient of the mean loss."""
         # TODO(kata 13): write CrossEntropyLoss.backward
         raise NotImplementedError("kata 13 · CrossEntropyLoss.backward — see katas/13-numpy-layers/README.md")
 
@@ -292,7 +287,7 @@ class SGD:
 
 
 class MLP:
-    """Seed 002's classwork network: ``linear1 → sigmoid → linear2 → sigmoid``.
+    """The classwork network: ``linear1 → sigmoid → linear2 → sigmoid``.
 
     Attributes ``linear1, act1, linear2, act2``. Its ``backward`` takes
     ∂L/∂output (from a loss's ``backward``) and fills every layer's gradients.
@@ -318,7 +313,7 @@ class MLP:
         raise NotImplementedError("kata 13 · MLP.forward — see katas/13-numpy-layers/README.md")
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:  # kata 13
-        """Chain the four ``backward`` rules in reverse order; return ∂L/∂x."""
+        """Fill every layer's gradients from ``grad_output`` = ∂L/∂output of the last ``forward``; return ∂L/∂x."""
         # TODO(kata 13): write MLP.backward
         raise NotImplementedError("kata 13 · MLP.backward — see katas/13-numpy-layers/README.md")
 

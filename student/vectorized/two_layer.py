@@ -1,18 +1,11 @@
-"""A two-layer softmax classifier, written out by hand (kata 14, seed 004).
+"""The two-layer MLP: a softmax classifier written out by hand, four arrays and the chain rule (kata 14).
 
     X (batch, 784) ─W1,b1→ Z1 ─ReLU→ A1 (batch, 128) ─W2,b2→ Z2 ─softmax→ P (batch, 10)
 
-The loss is the mean cross-entropy over the batch, L = −(1/N) Σ_n log P[n, y_n].
-Backpropagation through it, with Y the one-hot labels::
-
-    dZ2 = (P − Y) / N              # softmax and cross-entropy together; 1/N from the mean
-    dW2 = A1ᵀ · dZ2    db2 = Σ_n dZ2
-    dA1 = dZ2 · W2ᵀ    dZ1 = dA1 ⊙ [Z1 > 0]
-    dW1 = Xᵀ · dZ1     db1 = Σ_n dZ1
-
-Seed 004 leaves out the 1/N: its "gradient" is N times the true one, so its learning
-rate silently depends on the batch size. Here the gradient is exact; tune the
-learning rate instead (0.1 to 0.5 works well with batches of 32 to 128).
+The loss is the mean cross-entropy over the batch, L = −(1/N) Σ_n log P[n, y_n], and
+``backward`` steps along its exact gradient: a "gradient" N times too large would make
+the learning rate silently depend on the batch size. With the exact gradient, 0.1 to
+0.5 works well as a learning rate for batches of 32 to 128.
 """
 
 from __future__ import annotations
@@ -48,11 +41,11 @@ class TwoLayerMLP:
         raise NotImplementedError("kata 14 · TwoLayerMLP.__init__ — see katas/14-two-layer/README.md")
 
     def forward(self, X: np.ndarray) -> np.ndarray:  # kata 14
-        """Class probabilities (batch, output): ReLU hidden layer, then a stable softmax.
+        """Class probabilities (batch, output): a ReLU hidden layer, then a softmax over each row.
 
-        Softmax of a row z: e^{z − max z} / Σ e^{z − max z} (subtracting the row's max
-        changes nothing mathematically and keeps every exponent ≤ 0). Remember ``X``,
-        the hidden pre-activation and activation, and the output for ``backward``.
+        Every row sums to 1, and logits of any finite size give finite probabilities
+        (no overflow). ``X`` without ``input_size`` columns → ``ValueError``. Remember
+        what ``backward`` needs.
         """
         # TODO(kata 14): write TwoLayerMLP.forward
         raise NotImplementedError("kata 14 · TwoLayerMLP.forward — see katas/14-two-layer/README.md")
@@ -67,10 +60,11 @@ class TwoLayerMLP:
         raise NotImplementedError("kata 14 · TwoLayerMLP.calculate_loss — see katas/14-two-layer/README.md")
 
     def backward(self, X: np.ndarray, y: np.ndarray, learning_rate: float = 0.01) -> None:  # kata 14
-        """The gradient of the mean loss of the last ``forward(X)``, then one SGD step in place.
+        """One SGD step in place: every parameter moves by −learning_rate × ∂L/∂parameter.
 
-        See the module docstring for the formulas. Compute all four gradients
-        before changing any weight (dA1 needs the old W2).
+        L is the mean ``calculate_loss`` of the last ``forward(X)`` with integer labels
+        ``y``; the gradients are exact, and all of them are those of the parameters
+        before this step. ``y`` of another length → ``ValueError``.
         """
         # TODO(kata 14): write TwoLayerMLP.backward
         raise NotImplementedError("kata 14 · TwoLayerMLP.backward — see katas/14-two-layer/README.md")
@@ -82,7 +76,7 @@ class TwoLayerMLP:
 
         Every epoch draws a fresh permutation from the model's ``rng``, then runs
         forward, ``calculate_loss`` and ``backward`` on each of the ``n // batch_size``
-        full batches (a final partial batch is left out, as in seed 004).
+        full batches (a final partial batch is left out).
         ``batch_size > len(X)``, ``epochs < 1`` or ``learning_rate <= 0`` → ``ValueError``.
         """
         # TODO(kata 14): write TwoLayerMLP.train
