@@ -380,12 +380,18 @@ def _blob(exc: BaseException) -> tuple[str, str] | None:
 
 
 def _implementation_frames(exc: BaseException) -> list[str]:
-    """``file:line in function`` of every traceback frame inside the implementation, outermost first."""
+    """``file:line in function`` of every traceback frame inside the implementation, outermost first.
+
+    A comprehension's or lambda's frame is named for the function it is written in.
+    """
     impl = api.implementation().split(".")[0]
-    found = []
+    found: list[str] = []
+    enclosing = ("", "")  # (file, function) of the last frame: a comprehension's frame takes its function's name
     for frame in traceback.extract_tb(exc.__traceback__):
         parts = Path(frame.filename).parts
         if impl in parts:
             rel = Path(*parts[parts.index(impl) :]).as_posix()
-            found.append(f"{rel}:{frame.lineno} in {frame.name}")
+            name = enclosing[1] if frame.name.startswith("<") and enclosing[0] == rel else frame.name
+            enclosing = (rel, name)
+            found.append(f"{rel}:{frame.lineno} in {name}")
     return found

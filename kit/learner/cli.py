@@ -186,6 +186,12 @@ def check(out: Console, impl: str, number: int | None, timeout: float, everythin
     """
     progress = progress_of(impl)
     if number is None:
+        unchecked = [k.number for k in catalogue.load() if k.ready and k.number not in progress.records]
+        if unchecked:  # the first check of all: find where the learner stands, once
+            out.print(Text(f"first check: finding where you stand ({len(unchecked)} katas) …", style="dim"))
+            for run, _broken in check_katas(out, impl, [unchecked[i::PROCESSES] for i in range(PROCESSES)], timeout):
+                _print_problems(out, run)
+            progress = progress_of(impl)
         current = current_kata(progress)
         if current is None:
             out.print(progress_table(impl, progress, None))
