@@ -182,18 +182,18 @@ def test_a_learner_who_starts_at_kata_13_sees_no_regressions_and_honest_exit_cod
     assert first.returncode == 0, first.stdout[-2000:]
     assert "✓ kata 13" in first.stdout
     assert "regression" not in first.stdout
+    second = kata("check", "14", "--impl", "numpy_track", path=tmp_path, state=state)
+    assert second.returncode == 0, second.stdout[-2000:]
+    assert "regression" not in second.stdout
     following = kata("check", "--impl", "numpy_track", path=tmp_path, state=state)
-    assert "✓ kata 14" in following.stdout, "the current kata follows the learner: 14 after 13"
-    assert following.returncode == 0
+    assert following.returncode == 1, "kata 16 is not written: what was checked does not pass"
+    assert re.search(r"kata 16 · .* — \d+/\d+ passing", following.stdout), "the current kata follows the learner"
     assert "regression" not in following.stdout
-    unwritten = kata("check", "16", "--impl", "numpy_track", path=tmp_path, state=state)
-    assert unwritten.returncode == 1
-    assert "regression" not in unwritten.stdout
-    assert re.search(r"kata 16 · .* — \d+/\d+ passing", unwritten.stdout)
+    assert "kata 01" not in following.stdout
+    assert "Current: kata 16" in kata("status", "--impl", "numpy_track", path=tmp_path, state=state).stdout
     listing = kata("list", "--impl", "numpy_track", path=tmp_path, state=state).stdout
-    assert "done" in table_row(listing, 13)
+    assert "done" in table_row(listing, 15)
     assert "not started" in table_row(listing, 1)
-    assert "not started" in table_row(listing, 16)
 
 
 def test_kata_start_moves_the_current_kata(state: Path) -> None:

@@ -197,6 +197,8 @@ def check(out: Console, impl: str, number: int | None, timeout: float, everythin
             out.print(progress_table(impl, progress, None))
             show_next(out, None, impl)
             return True
+        if current.number in unchecked:  # it has just run: its result is known
+            return show_kata(out, progress.records[current.number].outcome(current))
         number = current.number
     kata = catalogue.by_number(number)
     if not kata.ready:
