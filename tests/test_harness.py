@@ -146,3 +146,25 @@ def test_every_reproduce_line_reruns_its_case_in_a_fresh_interpreter(bug: Bug, t
         if said.startswith("assert "):  # a bare assert: only pytest spells out its values
             said = "AssertionError"
         assert said in again.stdout + again.stderr, (failure["repro"], said, again.stdout[-1500:], again.stderr[-1500:])
+
+
+def test_an_int_gradient_is_named_as_an_int(tmp_path: Path) -> None:
+    package = copy_package(ROOT / "reference", tmp_path, "intgrad")
+    value = package / "autograd" / "value.py"
+    value.write_text(
+        value.read_text(encoding="utf-8").replace("        self.grad = 1.0\n", "        self.grad = 1\n", 1)
+    )
+    out = run_spec("intgrad", "--kata", "2", "-q", path=tmp_path).stdout
+    assert re.search(r"must be a float; got the int 1 \(write 1\.0", out), out[-3000:]
+
+
+def test_an_epsilon_inside_the_log_is_named_with_what_to_write_instead(tmp_path: Path) -> None:
+    package = copy_package(ROOT / "reference", tmp_path, "epsilon")
+    two_layer = package / "vectorized" / "two_layer.py"
+    text = two_layer.read_text(encoding="utf-8")
+    two_layer.write_text(
+        text.replace("np.log(np.maximum(picked, np.finfo(y_pred.dtype).tiny))", "np.log(picked + 1e-12)")
+    )
+    out = run_spec("epsilon", "--kata", "14", "-q", path=tmp_path).stdout
+    assert "that is the loss with an epsilon inside the log, log(p + 1e-12)" in out, out[-3000:]
+    assert "log(np.maximum(p, tiny))" in out
