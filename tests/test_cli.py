@@ -87,7 +87,7 @@ def test_no_argument_is_status(state: Path) -> None:
 
 
 def test_status_on_the_reference_marks_every_ready_kata_complete(state: Path) -> None:
-    result = kata("status", "--impl", "reference", state=state)
+    result = kata("status", "--impl", "reference", state=state, timeout=900)  # every kata runs: slow on a busy machine
     for k in catalogue.load():
         if k.ready:
             assert "✓" in table_row(result.stdout, k.number)
