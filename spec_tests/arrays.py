@@ -62,6 +62,58 @@ def assert_arrays_close(got: object, expected: np.ndarray, *, rtol: float, atol:
         raise AssertionError(f"{what}: expected {e!r}, got {g!r} at {where} (relative error {relative:.1e})")
 
 
+#: Epsilons that tutorials add inside a log, ``log(p + ε)``, largest last.
+LOG_EPSILONS = (1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6)
+
+
+def assert_loss_close(
+    got: object,
+    expected: float,
+    *,
+    probabilities: np.ndarray,
+    weights: np.ndarray,
+    rtol: float,
+    atol: float,
+    what: str,
+) -> None:
+    """:func:`assert_arrays_close` for a loss ``expected = −Σ weights · log(probabilities) (+ terms without a log)``.
+
+    When the loss is off because the implementation wrote ``log(p + ε)``, the failure
+    says so and what to write instead: the spec keeps its tolerance (an ε shifts −log p
+    by about ε/p, far past rtol 1e-9 where p is small, and caps −log p at −log ε where p
+    underflows to 0), so the learner learns why the exact form matters.
+    """
+    try:
+        assert_arrays_close(got, expected, rtol=rtol, atol=atol, what=what)
+    except AssertionError as exc:
+        epsilon = log_epsilon_of(got, expected, probabilities, weights, rtol=rtol, atol=atol)
+        if epsilon is None:
+            raise
+        raise AssertionError(
+            f"{exc}: that is the loss with an epsilon inside the log, log(p + {epsilon:g}). The epsilon moves −log p "
+            f"by about {epsilon:g}/p, too much wherever p is small; clip instead, log(np.maximum(p, tiny)) with "
+            "tiny = np.finfo(p.dtype).tiny, which changes only a p of exactly 0"
+        ) from None
+
+
+def log_epsilon_of(
+    got: object, expected: float, probabilities: np.ndarray, weights: np.ndarray, *, rtol: float, atol: float
+) -> float | None:
+    """The ε of :data:`LOG_EPSILONS` for which ``got`` is the loss computed with ``log(p + ε)``, if any."""
+    try:
+        value = float(got)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    p, w = np.asarray(probabilities, dtype=np.float64), np.asarray(weights, dtype=np.float64)
+    used = w != 0
+    exact = np.log(p[used])
+    for epsilon in LOG_EPSILONS:
+        shifted = expected - float(np.sum(w[used] * (np.log(p[used] + epsilon) - exact)))
+        if abs(value - shifted) <= atol + rtol * abs(shifted):
+            return epsilon
+    return None
+
+
 def assert_gradient(got: object, numeric: np.ndarray, loss: float, what: str) -> None:
     """An analytic gradient against :func:`numeric_gradient`, tolerance reasoned there."""
     assert_arrays_close(got, numeric, rtol=GRAD_RTOL * 10, atol=GRAD_ATOL * max(1.0, abs(loss)), what=what)

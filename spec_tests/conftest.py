@@ -26,7 +26,7 @@ from . import api, report, timelimit
 
 _COMMON = {
     "deadline": None,  # never fail for slowness: grades must not depend on machine load
-    "print_blob": False,
+    "print_blob": True,  # the report reads the blob into a `reproduce:` line that replays exactly the failing case
     "report_multiple_bugs": False,  # one failure, shrunk to its smallest input, reads best
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
     # no explain phase: it writes patch files into the learner's tree and slows failures down
@@ -54,6 +54,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"fail a test that runs longer (default $SPEC_TIME_LIMIT or {timelimit.DEFAULT_LIMIT:g}; 0: no limit)",
     )
     group.addoption("--results-json", default=None, metavar="PATH", help="also write the results as JSON to PATH")
+    group.addoption(
+        "--progress-file", default=None, metavar="PATH", help="append one JSON line per test event to PATH (kata)"
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -75,9 +78,14 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         where = importlib.import_module(name).__file__ or "(namespace package)"
     except Exception as exc:  # reported here; each test then fails with its own message
         where = f"NOT IMPORTABLE: {type(exc).__name__}: {exc}"
+    limit = timelimit.limit_of(config)
     return [
         f"nn-katas spec: implementation {name!r} at {where}",
         f"nn-katas spec: hypothesis profile {settings.get_current_profile_name()!r}",
+        f"nn-katas spec: time limit {limit:g} s per test (--time-limit; 0: none)"
+        if limit > 0
+        else "nn-katas spec: no time limit per test (--time-limit 0)",
+        "nn-katas spec: 'timeout' below: pytest-timeout's last resort (pyproject.toml) for a hang no test limit stops",
     ]
 
 

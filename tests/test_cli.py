@@ -1,11 +1,13 @@
 """The ``kata`` command, driven through a subprocess as a learner would run it.
 
-Three implementations: the skeleton (``student``), the ``reference``, and a partly
-solved package built here (katas 01–03 done, half of kata 04's functions written).
+Implementations: the skeleton (``student``), the ``reference``, a partly solved package
+built here (katas 01–03 done, half of kata 04's functions written), the NumPy track's
+learner (katas 13–15 only) and copies of the reference with one thing broken.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -85,7 +87,7 @@ def test_no_argument_is_status(state: Path) -> None:
 
 
 def test_status_on_the_reference_marks_every_ready_kata_complete(state: Path) -> None:
-    result = kata("status", "--impl", "reference", state=state)
+    result = kata("status", "--impl", "reference", state=state, timeout=900)  # every kata runs: slow on a busy machine
     for k in catalogue.load():
         if k.ready:
             assert "✓" in table_row(result.stdout, k.number)
@@ -124,7 +126,8 @@ def test_a_passing_kata_says_what_was_built_and_what_comes_next(partial: Path, s
 
 def test_a_broken_earlier_kata_is_named_as_a_regression(partial: Path, tmp_path: Path, state: Path) -> None:
     copy_package(partial / "partial", tmp_path, "regressed")
-    kata("check", "3", "--impl", "regressed", path=tmp_path, state=state)  # katas 1–3 pass: remembered
+    assert kata("check", "2", "--impl", "regressed", path=tmp_path, state=state).returncode == 0  # remembered
+    assert kata("check", "3", "--impl", "regressed", path=tmp_path, state=state).returncode == 0
     graph = tmp_path / "regressed" / "autograd" / "graph.py"  # to_dot forgets the gradients: kata 02 only
     graph.write_text(graph.read_text(encoding="utf-8").replace(', f"grad {node.grad:.4f}"]', "]"))
     result = kata("check", "3", "--impl", "regressed", path=tmp_path, state=state)
@@ -133,6 +136,93 @@ def test_a_broken_earlier_kata_is_named_as_a_regression(partial: Path, tmp_path:
     assert "(it passed on an earlier check)" in result.stdout
     assert "A change broke kata 02" in result.stdout
     assert "✓ kata 03" in result.stdout
+
+
+def test_check_runs_the_kata_first_and_rechecks_only_earlier_katas_whose_files_changed(
+    partial: Path, tmp_path: Path, state: Path
+) -> None:
+    package = copy_package(partial / "partial", tmp_path, "edited")
+    for number in (1, 2, 3):
+        assert kata("check", str(number), "--impl", "edited", path=tmp_path, state=state).returncode == 0
+    unchanged = kata("check", "3", "--impl", "edited", path=tmp_path, state=state).stdout
+    assert "✓ kata 03" in unchanged
+    assert "re-check" not in unchanged, "nothing changed: no earlier kata runs again"
+    graph = package / "autograd" / "graph.py"  # a kata 02 file: kata 02 can break, kata 01 cannot
+    graph.write_text(graph.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    edited = kata("check", "3", "--impl", "edited", path=tmp_path, state=state)
+    assert edited.returncode == 0
+    assert edited.stdout.index("✓ kata 03") < edited.stdout.index("re-checking 1 earlier kata(s)"), edited.stdout
+    assert "earlier katas re-checked, passing: 02" in edited.stdout
+    everything = kata("check", "3", "--all", "--impl", "edited", path=tmp_path, state=state).stdout
+    assert "earlier katas re-checked, passing: 01, 02" in everything
+
+
+def test_status_answers_from_recorded_results_for_unchanged_files(tmp_path: Path, state: Path) -> None:
+    package = copy_package(ROOT / "reference", tmp_path, "recorded")
+    kata("status", "--impl", "recorded", path=tmp_path, state=state, timeout=900)
+    records = json.loads(state.read_text(encoding="utf-8"))["impls"]["recorded"]["records"]
+    for number in ("1", "6"):  # a made-up count: only a status that reads the records can show it
+        records[number]["passed"] = 7
+    state.write_text(json.dumps({"impls": {"recorded": {"records": records, "start": 1}}}), encoding="utf-8")
+    assert "7/" in table_row(kata("status", "--impl", "recorded", path=tmp_path, state=state).stdout, 6)
+    loss = package / "nn" / "loss.py"  # a kata 06 file: katas 06 and later run again, 01–05 do not
+    loss.write_text(loss.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    out = kata("status", "--impl", "recorded", path=tmp_path, state=state, timeout=900).stdout
+    assert re.search(r"\b7/\d+", table_row(out, 1)), table_row(out, 1)
+    assert "✓" in table_row(out, 6), table_row(out, 6)
+
+
+def test_a_learner_who_starts_at_kata_13_sees_no_regressions_and_honest_exit_codes(tmp_path: Path, state: Path) -> None:
+    """Katas 01–12 unwritten, 13–15 solved, 16 unwritten: the NumPy track's learner."""
+    files = skeleton.generate(stub=lambda body: body.kata < 13 or body.kata == 16)
+    for rel, text in files.items():
+        (tmp_path / "numpy_track" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "numpy_track" / rel).write_text(text, encoding="utf-8")
+    first = kata("check", "13", "--impl", "numpy_track", path=tmp_path, state=state)
+    assert first.returncode == 0, first.stdout[-2000:]
+    assert "✓ kata 13" in first.stdout
+    assert "regression" not in first.stdout
+    second = kata("check", "14", "--impl", "numpy_track", path=tmp_path, state=state)
+    assert second.returncode == 0, second.stdout[-2000:]
+    assert "regression" not in second.stdout
+    following = kata("check", "--impl", "numpy_track", path=tmp_path, state=state)
+    assert following.returncode == 1, "kata 16 is not written: what was checked does not pass"
+    assert re.search(r"kata 16 · .* — \d+/\d+ passing", following.stdout), "the current kata follows the learner"
+    assert "regression" not in following.stdout
+    assert "kata 01" not in following.stdout
+    assert "Current: kata 16" in kata("status", "--impl", "numpy_track", path=tmp_path, state=state).stdout
+    listing = kata("list", "--impl", "numpy_track", path=tmp_path, state=state).stdout
+    assert "done" in table_row(listing, 15)
+    assert "not started" in table_row(listing, 1)
+
+
+def test_kata_start_moves_the_current_kata(state: Path) -> None:
+    started = kata("start", "13", state=state)
+    assert started.returncode == 0
+    assert "Starting at kata 13" in started.stdout
+    checked = kata("check", state=state)
+    assert checked.returncode == 1
+    assert re.search(r"kata 13 · .* — \d+/\d+ passing", checked.stdout), checked.stdout[-2000:]
+    assert "kata 01" not in checked.stdout
+
+
+def test_list_shows_done_in_progress_and_not_started(partial: Path, state: Path) -> None:
+    kata("status", "--impl", "partial", path=partial, state=state)
+    out = kata("list", "--impl", "partial", path=partial, state=state).stdout
+    assert "done" in table_row(out, 3)
+    assert "in progress" in table_row(out, 4)
+    assert "not started" in table_row(out, 5)
+
+
+def test_progress_is_shown_on_a_terminal_while_the_spec_runs(state: Path) -> None:
+    env = {**kata_env(None, state), "FORCE_COLOR": "1", "COLUMNS": "120"}
+    env.pop("NO_COLOR")
+    command = [sys.executable, "-m", "kit.learner.cli", "check", "1", "--impl", "reference"]
+    shown = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert "running the spec" in shown.stdout or " s of 30)" in shown.stdout, shown.stdout[-2000:]
+    plain = kata("check", "1", "--impl", "reference", state=state).stdout
+    assert "running the spec" not in plain
+    assert " s of 30)" not in plain
 
 
 def test_a_failure_shows_the_property_input_values_table_file_and_reproduction(tmp_path: Path, state: Path) -> None:
@@ -163,6 +253,27 @@ def test_an_infinite_loop_times_out_names_the_function_and_the_run_goes_on(tmp_p
     passing = re.search(r"kata 02 · .* — (\d+)/(\d+) passing", result.stdout)
     assert passing, result.stdout[-2000:]
     assert int(passing.group(1)) > 0, "the other tests still ran"
+    blocks = re.findall(
+        r"^ +timed out after 1 s — is there an infinite loop in topological_order\?", result.stdout, re.M
+    )
+    assert len(blocks) == 1, "a loop costs one time limit"
+    first = re.search(r"⏱ (\w+): timed out after 1 s", result.stdout)
+    assert first, result.stdout[-2000:]
+    assert result.stdout.index(first.group(0)) < passing.start(), "the timeout is shown while the run goes on"
+    assert f"not run: topological_order timed out in test {first.group(1)}" in result.stdout
+
+
+def test_look_at_names_the_function_under_check_before_the_earlier_katas_function(tmp_path: Path, state: Path) -> None:
+    package = copy_package(ROOT / "reference", tmp_path, "unshifted")
+    functional = package / "nn" / "functional.py"  # a softmax without the max shift overflows inside exp
+    functional.write_text(
+        functional.read_text(encoding="utf-8").replace("[(v - m).exp() for v in z]", "[v.exp() for v in z]")
+    )
+    out = kata("check", "6", "--impl", "unshifted", path=tmp_path, state=state).stdout
+    assert re.search(
+        r"look at: unshifted/nn/functional\.py:\d+ in softmax \(it called unshifted/autograd/value\.py:\d+ in exp",
+        out,
+    ), out[-3000:]
 
 
 def test_hints_come_one_level_at_a_time_and_are_remembered(state: Path) -> None:
@@ -190,7 +301,8 @@ def test_a_planned_or_unknown_kata_is_refused_politely(state: Path) -> None:
 def test_list_shows_all_sixteen_katas(state: Path) -> None:
     out = kata("list", state=state).stdout
     for k in catalogue.load():
-        assert f"{k.number:02d}" in out
+        assert k.title[:20] in table_row(out, k.number)
+        assert ("not started" if k.ready else "planned") in table_row(out, k.number), "nothing checked yet"
     assert "katas/01-values/README.md" in out
 
 
@@ -221,13 +333,28 @@ def test_reset_restores_one_katas_bodies_and_keeps_a_backup(partial: Path, tmp_p
     assert backups[0].read_text(encoding="utf-8") == solved
     check = kata("check", "3", "--impl", "resettable", path=tmp_path, state=state)
     assert "not written yet: Value.tanh (kata 03" in check.stdout
-    assert "✓" not in table_row(kata("status", "--impl", "resettable", path=tmp_path, state=state).stdout, 3)
+    assert check.returncode == 1
+    in_kit = f"student/autograd/{backups[0].name}"  # the same name inside the kit's tree
+    ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", in_kit], cwd=ROOT, check=False)
+    assert ignored.returncode == 0, "git add . must not pick up the backup"
+    undone = kata("reset", "3", "--undo", "--impl", "resettable", path=tmp_path, state=state)
+    assert undone.returncode == 0, undone.stdout
+    assert value.read_text(encoding="utf-8") == solved
+    assert not list(value.parent.glob("value.py.*.bak")), "the backup put back is gone"
+    assert kata("reset", "3", "--undo", "--impl", "resettable", path=tmp_path, state=state).returncode == 1
+    assert kata("check", "3", "--impl", "resettable", path=tmp_path, state=state).returncode == 0
 
 
 def test_watch_manual_checks_again_on_enter_and_stops_at_end_of_input(state: Path) -> None:
     result = kata("watch", "--manual", "--impl", "reference", state=state, stdin="\n")
     assert result.returncode == 0
     assert result.stdout.count("kata watch · reference") == 2
+
+
+def test_watch_takes_the_kata_to_check(state: Path) -> None:
+    result = kata("watch", "3", "--manual", "--impl", "reference", state=state, stdin="\n")
+    assert result.returncode == 0
+    assert result.stdout.count("✓ kata 03") == 2, result.stdout[-2000:]
 
 
 def test_watch_checks_again_when_a_file_changes(partial: Path, tmp_path: Path, state: Path) -> None:

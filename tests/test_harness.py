@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from katas import catalogue
 from tests.spec_runner import ROOT, copy_package, run_spec
+from tests.zoo import BUGS, Bug
 
 
 def last_line(result) -> str:
@@ -106,3 +114,63 @@ def test_the_spec_passes_a_second_independently_designed_engine() -> None:
     result = run_spec("alt_engine", "--kata", "1", "--kata", "2", "--kata", "3", "-q", path=ROOT / "tests")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "implementation 'alt_engine'" in result.stdout or "alt_engine" in result.stdout
+
+
+#: Hypothesis's report when a bug makes the same input behave differently twice (state leaking between calls).
+FLAKY = ("Inconsistent data generation", "Hypothesis ", "Flaky")
+
+
+def first_bug_of_each_kata() -> list[Bug]:
+    return [next(bug for bug in BUGS if bug.kata == kata.number) for kata in catalogue.load() if kata.ready]
+
+
+@pytest.mark.parametrize("bug", first_bug_of_each_kata(), ids=lambda bug: bug.name)
+def test_every_reproduce_line_reruns_its_case_in_a_fresh_interpreter(bug: Bug, tmp_path: Path) -> None:
+    """The zoo's failures print `reproduce:` lines; pasted into a new Python, each fails the same way again.
+
+    One bug per kata, its first failure (-x): the cases range from plain numbers to networks and arrays.
+    """
+    package = copy_package(ROOT / "reference", tmp_path, bug.package)
+    target = package / bug.file
+    target.write_text(target.read_text(encoding="utf-8").replace(bug.find, bug.replace), encoding="utf-8")
+    results = tmp_path / "results.json"
+    run_spec(bug.package, "--kata", str(bug.kata), "-x", "-q", "--results-json", str(results), path=tmp_path)
+    failures = [f for kata in json.loads(results.read_text())["katas"].values() for f in kata["failures"]]
+    assert failures, f"{bug.name}: the spec found nothing"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update(PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]), NO_COLOR="1", SPEC_PROFILE="ci")
+    for failure in failures:
+        assert failure["repro"], f"{failure['nodeid']}: no reproduce line"
+        compile(failure["repro"], "<reproduce>", "exec")  # valid Python, whatever the case holds
+        again = subprocess.run(
+            [sys.executable, "-c", failure["repro"]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert again.returncode != 0, f"{failure['repro']} passed: it did not rerun the failing case"
+        said = failure["problem"].split(" — ")[0].split(": ", 1)[-1][:60]
+        if said.startswith("assert "):  # a bare assert: only pytest spells out its values
+            said = "AssertionError"
+        if said.startswith(FLAKY):  # the bug made Hypothesis's own replay differ: no case to replay, the test fails
+            said = failure["nodeid"]
+        assert said in again.stdout + again.stderr, (failure["repro"], said, again.stdout[-1500:], again.stderr[-1500:])
+
+
+def test_an_int_gradient_is_named_as_an_int(tmp_path: Path) -> None:
+    package = copy_package(ROOT / "reference", tmp_path, "intgrad")
+    value = package / "autograd" / "value.py"
+    value.write_text(
+        value.read_text(encoding="utf-8").replace("        self.grad = 1.0\n", "        self.grad = 1\n", 1)
+    )
+    out = run_spec("intgrad", "--kata", "2", "-q", path=tmp_path).stdout
+    assert re.search(r"must be a float; got the int 1 \(write 1\.0", out), out[-3000:]
+
+
+def test_an_epsilon_inside_the_log_is_named_with_what_to_write_instead(tmp_path: Path) -> None:
+    package = copy_package(ROOT / "reference", tmp_path, "epsilon")
+    two_layer = package / "vectorized" / "two_layer.py"
+    text = two_layer.read_text(encoding="utf-8")
+    two_layer.write_text(
+        text.replace("np.log(np.maximum(picked, np.finfo(y_pred.dtype).tiny))", "np.log(picked + 1e-12)")
+    )
+    out = run_spec("epsilon", "--kata", "14", "-q", path=tmp_path).stdout
+    assert "that is the loss with an epsilon inside the log, log(p + 1e-12)" in out, out[-3000:]
+    assert "log(np.maximum(p, tiny))" in out

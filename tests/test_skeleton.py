@@ -141,7 +141,7 @@ def test_catalogue_numbers_slugs_and_pages_are_consistent() -> None:
     assert len({k.slug for k in katas}) == len(katas)
     assert all(k.points > 0 for k in katas if k.ready)
     assert [k.marker for k in katas] == [f"kata{n:02d}" for n in range(1, len(katas) + 1)]
-    pages = sorted(path.parent.name for path in (ROOT / "katas").glob("*/README.md"))
+    pages = sorted(path.parent.name for path in (ROOT / "katas").glob("[0-9][0-9]-*/README.md"))
     assert pages == [f"{k.number:02d}-{k.slug}" for k in katas if k.ready]
 
 

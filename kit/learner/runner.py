@@ -1,9 +1,12 @@
-"""Run the spec in a subprocess and read back what it found, kata by kata.
+"""Run the spec in subprocesses and read back what it found, kata by kata, while it runs.
 
 The ``kata`` command never imports the learner's code itself: it runs
-``pytest spec_tests --impl NAME --results-json FILE`` in a child process (so code that
-loops, crashes or calls ``sys.exit`` cannot take the command down) and reads the
-results file that the spec's report writes.
+``pytest spec_tests --impl NAME --results-json FILE --progress-file FILE`` in child
+processes (so code that loops, crashes or calls ``sys.exit`` cannot take the command
+down). Several groups of katas run side by side, one process each; each group's
+outcome is handed back as soon as its process ends, and every test's start and end is
+passed to a callback as it happens, so the learner sees progress and a first timeout
+at once.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +27,15 @@ from katas.catalogue import KIT_ROOT
 
 #: Seconds one spec test may run before it fails as "timed out": far above what a correct
 #: implementation needs (the slowest reference test takes about two seconds), short enough
-#: that an infinite loop is named quickly.
+#: that an infinite loop is named quickly. A loop costs this once per run: the function
+#: that looped is not called again (spec_tests/timelimit.py).
 DEFAULT_TIMEOUT = 30.0
+
+#: Spec processes side by side for a status run (one per core of a small machine).
+PROCESSES = 2
+
+#: A spec test's event, as the spec's report writes it (``spec_tests/report.py``'s ``Progress``).
+Event = dict[str, object]
 
 
 @dataclass
@@ -34,83 +46,124 @@ class KataOutcome:
     passed: int = 0
     total: int = 0
     failures: list[dict[str, object]] = field(default_factory=list)
+    own_passed: int = 0  # passing tests of the learner's code (not of code the kit gives)
 
     @property
     def complete(self) -> bool:
         return self.total > 0 and self.passed == self.total
 
+    @property
+    def started(self) -> bool:
+        """Some test of the learner's own code passes: the kata is being worked on."""
+        return self.own_passed > 0
+
 
 @dataclass
 class SpecRun:
-    """The outcome of one spec run: per kata, and anything that stopped the run itself."""
+    """The outcome of one spec process: per kata, and anything that stopped the run itself."""
 
     implementation: str
     outcomes: dict[int, KataOutcome]
     problems: list[str]
 
-    def current(self) -> catalogue.Kata | None:
-        """The first ready kata that is not complete: the one to work on."""
-        return next((o.kata for o in self.outcomes.values() if not o.complete), None)
+
+def run_groups(
+    impl: str,
+    groups: list[list[int]],
+    timeout: float = DEFAULT_TIMEOUT,
+    profile: str = "dev",
+    on_event: Callable[[Event], None] | None = None,
+) -> Iterator[SpecRun]:
+    """Run each group of katas in its own pytest process, all at once; yield each run as it ends.
+
+    ``on_event`` receives every progress event of every process while they run.
+    """
+    with tempfile.TemporaryDirectory(prefix="kata-") as tmp:
+        running = {
+            i: _start(impl, group, timeout, profile, Path(tmp) / f"run-{i}") for i, group in enumerate(groups) if group
+        }
+        offsets = dict.fromkeys(running, 0)
+        while running:
+            for i, (child, folder) in list(running.items()):
+                ended = child.poll() is not None  # asked first: every event it wrote is then on disk
+                offsets[i] = _read_events(folder / "progress.jsonl", offsets[i], on_event)
+                if ended:
+                    del running[i]
+                    yield _results_of(child, folder)
+            time.sleep(0.05)
 
 
 def run_spec(
     impl: str, katas: list[int] | None = None, timeout: float = DEFAULT_TIMEOUT, profile: str = "dev"
 ) -> SpecRun:
-    """Run the spec for ``katas`` (default: every ready kata) against the package ``impl``.
-
-    The katas are split between two pytest processes that run side by side (one per
-    core of a small machine): a learner's ``kata status`` answers in half the time.
-    """
+    """Every ready kata (or ``katas``) against ``impl``, split between :data:`PROCESSES` processes; one run."""
     chosen = katas or [kata.number for kata in catalogue.load() if kata.ready]
-    shares = [chosen[i::PROCESSES] for i in range(PROCESSES) if chosen[i::PROCESSES]]
-    with tempfile.TemporaryDirectory(prefix="kata-") as tmp:
-        runs = []
-        for i, share in enumerate(shares):
-            results = Path(tmp) / f"results-{i}.json"
-            command = [
-                sys.executable,
-                "-m",
-                "pytest",
-                str(KIT_ROOT / "spec_tests"),
-                "--impl",
-                impl,
-                "--results-json",
-                str(results),
-                "--hypothesis-profile",
-                profile,
-                f"--time-limit={timeout:g}",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                *(arg for number in share for arg in ("--kata", str(number))),
-            ]
-            env = {**os.environ, "NO_COLOR": "1"}
-            child = subprocess.Popen(
-                command, cwd=KIT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-            )
-            runs.append((child, results))
-        data = [_results_of(child, results) for child, results in runs]
-    found = {marker: outcome for part in data for marker, outcome in part["katas"].items()}
-    outcomes = {
-        kata.number: KataOutcome(kata, *(found[kata.marker][key] for key in ("passed", "total", "failures")))
-        for kata in catalogue.load()
-        if kata.marker in found
-    }
-    problems = [problem for part in data for problem in part["collection_errors"]]
-    return SpecRun(data[0]["implementation"], outcomes, sorted(set(problems)))
+    return merge(impl, run_groups(impl, [chosen[i::PROCESSES] for i in range(PROCESSES)], timeout, profile))
 
 
-#: Spec processes run side by side by :func:`run_spec`.
-PROCESSES = 2
+def merge(impl: str, runs: Iterator[SpecRun] | list[SpecRun]) -> SpecRun:
+    """Several runs as one."""
+    outcomes: dict[int, KataOutcome] = {}
+    problems: set[str] = set()
+    for run in runs:
+        outcomes.update(run.outcomes)
+        problems.update(run.problems)
+    return SpecRun(impl, dict(sorted(outcomes.items())), sorted(problems))
 
 
-def _results_of(child: subprocess.Popen[str], results: Path) -> dict:
-    """Wait for one spec process and read its results file (RuntimeError if it stopped before writing it)."""
-    output, _ = child.communicate()
+def _start(impl: str, katas: list[int], timeout: float, profile: str, folder: Path) -> tuple[subprocess.Popen, Path]:
+    folder.mkdir()
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(KIT_ROOT / "spec_tests"),
+        "--impl",
+        impl,
+        "--results-json",
+        str(folder / "results.json"),
+        "--progress-file",
+        str(folder / "progress.jsonl"),
+        "--hypothesis-profile",
+        profile,
+        f"--time-limit={timeout:g}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *(arg for number in katas for arg in ("--kata", str(number))),
+    ]
+    env = {**os.environ, "NO_COLOR": "1"}
+    with open(folder / "output.txt", "w", encoding="utf-8") as output:
+        child = subprocess.Popen(command, cwd=KIT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    return child, folder
+
+
+def _read_events(path: Path, offset: int, on_event: Callable[[Event], None] | None) -> int:
+    """Pass the complete lines of ``path`` after ``offset`` to ``on_event``; return the new offset."""
+    if on_event is None or not path.is_file():
+        return offset
+    with open(path, "rb") as file:
+        file.seek(offset)
+        chunk = file.read()
+    complete = chunk[: chunk.rfind(b"\n") + 1]
+    for line in complete.splitlines():
+        on_event(json.loads(line))
+    return offset + len(complete)
+
+
+def _results_of(child: subprocess.Popen, folder: Path) -> SpecRun:
+    """Read one finished spec process's results file (RuntimeError if it stopped before writing it)."""
+    results = folder / "results.json"
     if not results.is_file():
-        tail = output.strip().splitlines()[-15:]
+        tail = (folder / "output.txt").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-15:]
         raise RuntimeError(f"the spec run stopped before reporting (exit {child.returncode}):\n" + "\n".join(tail))
-    return json.loads(results.read_text(encoding="utf-8"))
+    data = json.loads(results.read_text(encoding="utf-8"))
+    outcomes = {
+        kata.number: KataOutcome(kata, **data["katas"][kata.marker])
+        for kata in catalogue.load()
+        if kata.marker in data["katas"]
+    }
+    return SpecRun(data["implementation"], outcomes, sorted(set(data["collection_errors"])))
 
 
 def package_folder(impl: str) -> Path | None:

