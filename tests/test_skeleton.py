@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 import textwrap
+import tokenize
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -158,3 +160,19 @@ def test_student_files_are_written_with_unix_newlines(tmp_path: Path) -> None:
     assert written == sorted(skeleton.generate())
     assert not skeleton.stale_files(student=tmp_path / "student")
     assert all(b"\r\n" not in p.read_bytes() for p in (tmp_path / "student").rglob("*.py"))
+
+
+GIVEN_BANNER = re.compile(r"# ── given code: [^─\n]+ ──")
+
+
+def test_given_code_has_one_banner_the_same_everywhere() -> None:
+    """Code the kit writes for the learner is announced one way: ``# ── given code: what ──``."""
+    comments = [
+        (f"{path.relative_to(ROOT)}:{token.start[0]}", token.string)
+        for path in sorted((ROOT / "reference").rglob("*.py"))
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        if token.type == tokenize.COMMENT and re.search(r"\bgiven\b", token.string, re.IGNORECASE)
+    ]
+    assert len(comments) >= 4, comments
+    wrong = [(where, text) for where, text in comments if not GIVEN_BANNER.fullmatch(text)]
+    assert not wrong, f"given code announced another way: {wrong}"

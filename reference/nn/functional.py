@@ -90,8 +90,8 @@ def accuracy(model: Model, X: Rows, y: Sequence[int]) -> float:  # kata 06  # no
     return correct / len(y)
 
 
-# ------------------------------------------------------------------ argument checks
-# Given code shared with loss.py and value_mlp.py.
+# ── given code: argument checks ──
+# Shared with loss.py and value_mlp.py.
 
 
 def as_values(name: str, xs: object) -> list[Value]:

@@ -96,9 +96,9 @@ class Neuron(Module):
         return f"Neuron({len(self.weights)}, activation={self.activation!r})"
 
 
-# ------------------------------------------------------------------ argument checks
-# Given code: the checks every constructor of nn/ shares, so that a bad argument
-# fails at once with a message that names it.
+# ── given code: argument checks ──
+# The checks every constructor of nn/ shares, so that a bad argument fails at once with a
+# message that names it.
 
 
 def check_count(name: str, value: object) -> None:

@@ -142,7 +142,7 @@ class Optimizer:
         """Update every parameter once from its gradient (each optimizer defines how)."""
         raise NotImplementedError(f"{type(self).__name__} does not define step()")
 
-    # ------------------------------------------------------------ state (given)
+    # ── given code: saving and loading an optimizer's state ──
 
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as plain JSON-able data: its kind, ``steps`` and buffers."""

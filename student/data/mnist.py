@@ -56,7 +56,7 @@ SAMPLE_FILE = ("data", "mnist-sample.npz")
 Size = Union[int, float]
 
 
-# ------------------------------------------------------------------ loading (given)
+# ── given code: loading the digits ──
 
 
 def read_idx(path: str | os.PathLike[str]) -> np.ndarray:

@@ -77,8 +77,8 @@ def accuracy(model: Model, X: Rows, y: Sequence[int]) -> float:  # kata 06  # no
     raise NotImplementedError("kata 06 · accuracy — see katas/06-losses/README.md")
 
 
-# ------------------------------------------------------------------ argument checks
-# Given code shared with loss.py and value_mlp.py.
+# ── given code: argument checks ──
+# Shared with loss.py and value_mlp.py.
 
 
 def as_values(name: str, xs: object) -> list[Value]:
