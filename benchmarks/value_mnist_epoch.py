@@ -50,10 +50,22 @@ HIDDEN, LR, BATCH = 16, 0.05, 5
 ENGINES = ("reference", "learner", "micrograd")
 
 Digits = tuple[list[list[float]], list[int]]
-Epoch = Callable[[], tuple[float, list[float]]]
+Times = tuple[float, float]
+Epoch = Callable[[], tuple[Times, list[float]]]
 
 
 # ----------------------------------------------------------------- the kit's engines
+
+
+def clocks() -> Times:
+    """Now, by the wall clock and by the CPU time of this process."""
+    return time.perf_counter(), time.process_time()
+
+
+def elapsed(start: Times) -> Times:
+    """(wall seconds, CPU seconds) since ``start``."""
+    wall, cpu = clocks()
+    return wall - start[0], cpu - start[1]
 
 
 def kit_epoch(package: str, digits: Digits, weights: list[float]) -> Epoch:
@@ -65,12 +77,12 @@ def kit_epoch(package: str, digits: Digits, weights: list[float]) -> Epoch:
         model = value_mlp.ValueMLP([784, HIDDEN, 10], rng=random.Random(0))
         for p, w in zip(model.parameters(), weights, strict=True):
             p.data = w
-        start = time.perf_counter()
+        start = clocks()
         losses = [
             value_mlp.train_step_value_mlp(model, x_train[i : i + BATCH], y_train[i : i + BATCH], LR)
             for i in range(0, len(y_train), BATCH)
         ]
-        return time.perf_counter() - start, losses
+        return elapsed(start), losses
 
     return epoch
 
@@ -108,7 +120,7 @@ def micrograd_epoch(digits: Digits, weights: list[float]) -> Epoch | None:
         params = model.parameters()  # the same order as the reference: per neuron, weights then bias
         for p, w in zip(params, weights, strict=True):
             p.data = w
-        start = time.perf_counter()
+        start = clocks()
         losses = []
         for i in range(0, len(y_train), BATCH):
             total = 0.0
@@ -123,7 +135,7 @@ def micrograd_epoch(digits: Digits, weights: list[float]) -> Epoch | None:
                     p.data -= LR * p.grad
                 total += loss.data
             losses.append(total / BATCH)
-        return time.perf_counter() - start, losses
+        return elapsed(start), losses
 
     return epoch
 
@@ -156,26 +168,32 @@ def add_exp_and_log(value: type) -> None:
 # ----------------------------------------------------------------- the race
 
 
-def race(epochs: dict[str, Epoch], rounds: int) -> dict[str, tuple[list[float], list[float]]]:
-    """``rounds`` epochs of every engine, taking turns: engine → (seconds of each epoch, batch losses)."""
-    seconds: dict[str, list[float]] = {engine: [] for engine in epochs}
+def race(epochs: dict[str, Epoch], rounds: int) -> dict[str, tuple[list[Times], list[float]]]:
+    """``rounds`` epochs of every engine, taking turns: engine → ((wall, CPU) seconds of each epoch, batch losses)."""
+    times: dict[str, list[Times]] = {engine: [] for engine in epochs}
     losses: dict[str, list[float]] = {}
     for _ in range(rounds):
         for engine, epoch in epochs.items():
             took, losses[engine] = epoch()
-            seconds[engine].append(took)
-    return {engine: (seconds[engine], losses[engine]) for engine in epochs}
+            times[engine].append(took)
+    return {engine: (times[engine], losses[engine]) for engine in epochs}
 
 
-def print_race(results: dict[str, tuple[list[float], list[float]]], samples: int) -> None:
-    """Median, fastest and slowest epoch of every engine, and the ratio of medians to the reference's."""
-    print(f"{'engine':<10} {'s/sample':>9} {'s/epoch':>9} {'fastest':>9} {'slowest':>9} {'mean loss':>10} {'÷ ref':>7}")
-    base = statistics.median(results["reference"][0])
-    for engine, (seconds, losses) in results.items():
-        median = statistics.median(seconds)
+def print_race(results: dict[str, tuple[list[Times], list[float]]], samples: int) -> None:
+    """CPU seconds: median, fastest, slowest epoch of every engine, and the ratio of medians; then by the wall."""
+    print(
+        f"{'engine':<10} {'s/sample':>9} {'s/epoch':>9} {'fastest':>9} {'slowest':>9} {'÷ ref':>7}   "
+        f"{'wall s/epoch':>12} {'÷ ref':>7}  {'mean loss':>10}"
+    )
+    cpu_base = statistics.median(cpu for _, cpu in results["reference"][0])
+    wall_base = statistics.median(wall for wall, _ in results["reference"][0])
+    for engine, (times, losses) in results.items():
+        cpu = [c for _, c in times]
+        wall = statistics.median(w for w, _ in times)
+        median = statistics.median(cpu)
         print(
-            f"{engine:<10} {median / samples:>9.5f} {median:>9.3f} {min(seconds):>9.3f} {max(seconds):>9.3f} "
-            f"{sum(losses) / len(losses):>10.6f} {median / base:>6.1f}×"
+            f"{engine:<10} {median / samples:>9.5f} {median:>9.3f} {min(cpu):>9.3f} {max(cpu):>9.3f} "
+            f"{median / cpu_base:>6.1f}×   {wall:>12.3f} {wall / wall_base:>6.1f}×  {sum(losses) / len(losses):>10.6f}"
         )
     reference = results["reference"][1]
     for engine, (_, losses) in results.items():
@@ -201,23 +219,23 @@ def breakdown(package: str, digits: Digits, weights: list[float], repeats: int) 
     phases = Counter()
     for _ in range(repeats):
         for x, y in zip(x_train, y_train, strict=True):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             model.zero_grad()
-            t1 = time.perf_counter()
+            t1 = time.process_time()
             logits = model(x)
-            t2 = time.perf_counter()
+            t2 = time.process_time()
             loss = loss_module.softmax_cross_entropy_loss(logits, y)
-            t3 = time.perf_counter()
+            t3 = time.process_time()
             loss.backward()
-            t4 = time.perf_counter()
+            t4 = time.process_time()
             for p in params:
                 p.data -= LR * p.grad
-            t5 = time.perf_counter()
+            t5 = time.process_time()
             for phase, took in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
                 phases[phase] += took
     n = repeats * len(y_train)
     total = sum(phases.values())
-    print(f"{package}: a training sample, mean of {n}, in ms")
+    print(f"{package}: a training sample, mean of {n}, in ms of CPU time")
     for phase in PHASES:
         print(f"  {phase:<40} {phases[phase] / n * 1e3:>7.3f}  {phases[phase] / total:>4.0%}")
     print(f"  {'all':<40} {total / n * 1e3:>7.3f}")
@@ -279,13 +297,13 @@ def print_order_times(graph: ModuleType, model: object, loss_module: ModuleType,
     loss = loss_module.softmax_cross_entropy_loss(model(x), y)
     for leaves in (True, False):
         took = min(_timed(lambda leaves=leaves: graph.topological_order(loss, leaves=leaves)) for _ in range(20))
-        print(f"  topological_order(loss, leaves={leaves!s:<5}) {took * 1e3:>7.3f} ms (best of 20)")
+        print(f"  topological_order(loss, leaves={leaves!s:<5}) {took * 1e3:>7.3f} ms (CPU, best of 20)")
 
 
 def _timed(call: Callable[[], object]) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     call()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def profile(epoch: Epoch, top: int) -> None:
@@ -358,7 +376,10 @@ def main(argv: list[str] | None = None) -> int:
                     print("micrograd  not installed (pip install micrograd==0.1.0, or the kit's bench extra)")
                 else:
                     epochs["micrograd"] = micro
-            print(f"{args.epochs} epochs of each engine, taking turns; median epoch, fastest, slowest")
+            print(
+                f"{args.epochs} epochs of each engine, taking turns; CPU seconds of this process (what the machine's "
+                "other jobs change least): median epoch, fastest, slowest; then the median by the wall clock"
+            )
             print_race(race(epochs, args.epochs), args.samples)
     print(f"after: {load_average()}")
     return 0
