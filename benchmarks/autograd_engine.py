@@ -1,6 +1,6 @@
 """Forward and backward of a 784→16→10 network built by hand from Values, engine against engine.
 
-    python benchmarks/autograd_engine.py [--samples N] [--engines reference,closures,micrograd]
+    python benchmarks/autograd_engine.py [--samples N] [--rounds 3] [--engines reference,closures,micrograd]
 
 Each sample builds the whole graph with explicit operations (Σ wᵢ·xᵢ as a chain of
 ``*`` and ``+``, relu, a squared-error loss), calls ``backward()`` and drops the graph.
@@ -8,6 +8,9 @@ The garbage collector stays on, as it is for a user. For every engine it prints 
 nodes per sample, seconds per sample, nodes per second, and the share of the time spent in
 the cycle collector: an engine whose nodes hold closures over themselves (micrograd's
 ``_backward``) leaves every graph in reference cycles that only the collector frees.
+The engines take turns for ``--rounds`` rounds; each figure is the median round, and the
+seconds per sample of the fastest and slowest round are printed beside it, with the load
+average before and after.
 
 Engines: ``reference`` (this kit), ``closures`` (``tests/alt_engine``: the same contract
 written micrograd's way, with ``_backward`` closures) and ``micrograd`` (the package,
@@ -20,6 +23,7 @@ import argparse
 import gc
 import importlib
 import itertools
+import os
 import random
 import sys
 import time
@@ -71,12 +75,16 @@ def count_nodes(root: object) -> int:
     return len(seen)
 
 
-def run(engine: str, samples: int) -> dict[str, float] | None:
-    """Time ``samples`` forward+backward passes with one engine; None when it is not installed."""
+def load_engine(engine: str) -> type | None:
+    """The engine's ``Value`` class; None when it is not installed."""
     try:
-        value = importlib.import_module(ENGINES[engine]).Value
+        return importlib.import_module(ENGINES[engine]).Value
     except ImportError:
         return None
+
+
+def run(value: type, samples: int) -> dict[str, float]:
+    """Time ``samples`` forward+backward passes with one engine's ``Value``."""
     rng = random.Random(0)
     layers = network(value, rng)
     data = [([rng.random() for _ in range(784)], rng.randrange(10)) for _ in range(samples)]
@@ -111,25 +119,46 @@ class GcClock:
             self.total += time.perf_counter() - self._start
 
 
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=20, help="forward+backward passes per engine (default 20)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every engine, taking turns (default 3)")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, from: " + ", ".join(ENGINES))
     args = parser.parse_args(argv)
     sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-    print(f"784→16→10 network of Values, {args.samples} samples, Python {sys.version.split()[0]}, gc on")
-    print(f"{'engine':<10} {'nodes/sample':>12} {'s/sample':>9} {'nodes/s':>11} {'in gc':>6} {'vs reference':>12}")
-    base = None
+    print(
+        f"784→16→10 network of Values, {args.samples} samples, Python {sys.version.split()[0]}, gc on; "
+        f"{load_average()}; median of {args.rounds} rounds, engines taking turns"
+    )
+    engines = {}
     for engine in args.engines.split(","):
-        result = run(engine, args.samples)
-        if result is None:
-            print(f"{engine:<10} not installed (pip install micrograd)")
-            continue
+        value = load_engine(engine)
+        if value is None:
+            print(f"{engine:<10} not installed (pip install micrograd==0.1.0)")
+        else:
+            engines[engine] = value
+    rounds: dict[str, list[dict[str, float]]] = {engine: [] for engine in engines}
+    for _ in range(args.rounds):
+        for engine, value in engines.items():
+            rounds[engine].append(run(value, args.samples))
+    print(
+        f"{'engine':<10} {'nodes/sample':>12} {'s/sample':>9} {'fastest':>8} {'slowest':>8} {'nodes/s':>11} "
+        f"{'in gc':>6} {'÷ first':>8}"
+    )
+    base = None
+    for engine, results in rounds.items():
+        result = sorted(results, key=lambda r: r["seconds"])[len(results) // 2]
         base = base or result["seconds"]
         print(
-            f"{engine:<10} {result['nodes']:>12,} {result['seconds']:>9.4f} {result['rate']:>11,.0f} "
-            f"{result['gc']:>6.0%} {result['seconds'] / base:>11.1f}×"
+            f"{engine:<10} {result['nodes']:>12,} {result['seconds']:>9.4f} {min(r['seconds'] for r in results):>8.4f} "
+            f"{max(r['seconds'] for r in results):>8.4f} {result['rate']:>11,.0f} {result['gc']:>6.0%} "
+            f"{result['seconds'] / base:>7.1f}×"
         )
+    print(f"after: {load_average()}")
     return 0
 
 

@@ -13,20 +13,26 @@ if TYPE_CHECKING:
     from .value import Value
 
 
-def topological_order(root: Value) -> list[Value]:  # kata 02
+def topological_order(root: Value, *, leaves: bool = True) -> list[Value]:  # kata 02
     """Every node reachable from ``root``, each once, parents before children, root last.
 
-    Depth-first search, *without recursion*: Python's recursion limit (about 1,000)
-    is far below the depth of a real graph (a 100,000-step chain). Keep an explicit
-    stack of ``(node, iterator over its parents)``; a node is appended to the order
-    once all its parents have been, and a ``visited`` set (Values hash by identity)
-    makes sure that a shared node is visited once.
+    With ``leaves=False``, only the nodes that have parents (``_prev`` not empty), and
+    ``root`` last whatever it is: the nodes ``backward`` applies a rule to. A leaf has
+    no rule and waits for nothing, and in a network almost every node is a leaf (every
+    weight is one), so ``backward`` asks for the order without them.
+
+    The walk must not recurse: Python's recursion limit (about 1,000) is far below the
+    depth of a real graph (a 100,000-step chain). A node reached along several paths
+    (``a`` in ``a * a + a``) is listed once; Values hash by identity, so a ``set`` of
+    them is a fine record of where the walk has been.
 
     >>> from .value import Value
     >>> a = Value(1.0, label="a")
     >>> b = a * a
     >>> [node.label or node._op for node in topological_order(b)]
     ['a', '*']
+    >>> [node._op for node in topological_order(b, leaves=False)]
+    ['*']
     """
     order: list[Value] = []
     visited = {root}
@@ -34,11 +40,12 @@ def topological_order(root: Value) -> list[Value]:  # kata 02
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if parent not in visited:
-                visited.add(parent)
-                if not parent._prev:  # a leaf waits for nothing: list it now, without a trip through the stack
+            if not parent._prev:  # speed-up: a leaf waits for nothing, so it never goes on the stack
+                if leaves and parent not in visited:
+                    visited.add(parent)
                     order.append(parent)
-                    continue
+            elif parent not in visited:
+                visited.add(parent)
                 stack.append((parent, iter(parent._prev)))
                 break
         else:

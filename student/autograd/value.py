@@ -14,15 +14,20 @@ respect to that parent. The local derivatives of each operation live in the
 functions ``_<op>_derivatives`` at the bottom of this file, one per operation, so
 that the whole calculus of the engine reads as one table.
 
-Design notes (they matter for speed, not for correctness):
+Design notes (they matter for speed, not for correctness; ``benchmarks/README.md``
+measures each one, and a comment names each where it lives):
 
+- A node keeps what its rule needs as plain data: its parents (``_prev``), its op
+  (``_op``) and, when the rule needs a constant, that constant (``_aux``). The rule
+  itself is a function looked up by ``_op``, never a closure stored on the node
+  (micrograd's ``_backward``): a closure refers back to its node, so every node
+  would sit in a reference cycle that only the garbage collector can free.
+  Without cycles, a finished graph is freed by reference counting the moment the
+  loss goes out of scope, and the collector finds nothing to do.
 - ``__slots__`` keeps each node small: no per-instance ``__dict__``.
-- No node holds a closure over itself (micrograd's ``_backward``): the rule for a
-  node is looked up by its ``_op``. A node therefore never sits in a reference
-  cycle, and a finished graph is freed by reference counting alone, without
-  waiting for the garbage collector.
-- ``backward`` is iterative (see ``graph.topological_order``), so a chain of
-  100,000 operations needs no deep recursion.
+- ``backward`` orders only the nodes that have a rule to apply: leaves (every
+  weight of a network is one) are left out of the order.
+- ``dot`` makes a neuron's weighted sum one node instead of 2n.
 """
 
 from __future__ import annotations
@@ -46,7 +51,17 @@ class Value:
         grad: ∂root/∂self after ``root.backward()``; starts at ``0.0``.
         label: free text, shown by ``to_dot``.
         _prev: the parents this node was computed from (empty for a leaf).
-        _op: the operation that produced it (``''`` for a leaf).
+        _op: the symbol of the operation that produced it (``''`` for a leaf); each
+            operation's docstring says which. ``backward`` looks up the rule by it, in
+            ``_DERIVATIVES`` at the bottom of the file: a symbol that is not a key of
+            that table (``"-"`` recorded for negation, say) fails there, far from here.
+        _aux: a constant the rule needs and the parents do not give, when there is one
+            (the exponent of ``**``): unset otherwise.
+
+    ``__slots__`` fixes these six attributes and no others: no per-instance ``__dict__``
+    (smaller, faster nodes), and no room for micrograd's ``_backward`` closure
+    attribute (``AttributeError``). What a node's backward needs is data on the node;
+    the rule is a function of the node, looked up by ``_op``.
 
     >>> a = Value(2.0); b = Value(-3.0)
     >>> c = a * b + 1
@@ -92,7 +107,7 @@ class Value:
     # try the other side and then raise its usual, clear TypeError.
 
     def __add__(self, other: Value | Number) -> Value:  # kata 01
-        """``self + other``: a new Value whose parents are both operands.
+        """``self + other``: a new Value whose parents are both operands; records ``_op = "+"``.
 
         >>> (Value(2.0) + 3).data
         5.0
@@ -112,7 +127,7 @@ class Value:
         raise NotImplementedError("kata 01 · Value.__radd__ — see katas/01-values/README.md")
 
     def __sub__(self, other: Value | Number) -> Value:  # kata 01
-        """``self - other``.
+        """``self - other``; records ``_op = "-"``.
 
         >>> (Value(2.0) - 5).data
         -3.0
@@ -130,7 +145,7 @@ class Value:
         raise NotImplementedError("kata 01 · Value.__rsub__ — see katas/01-values/README.md")
 
     def __mul__(self, other: Value | Number) -> Value:  # kata 01
-        """``self * other``.
+        """``self * other``; records ``_op = "*"``.
 
         >>> (Value(2.0) * -4).data
         -8.0
@@ -148,7 +163,7 @@ class Value:
         raise NotImplementedError("kata 01 · Value.__rmul__ — see katas/01-values/README.md")
 
     def __truediv__(self, other: Value | Number) -> Value:  # kata 01
-        """``self / other``; dividing by zero raises ``ZeroDivisionError``.
+        """``self / other``; records ``_op = "/"``. Dividing by zero raises ``ZeroDivisionError``.
 
         >>> (Value(1.0) / 4).data
         0.25
@@ -166,7 +181,7 @@ class Value:
         raise NotImplementedError("kata 01 · Value.__rtruediv__ — see katas/01-values/README.md")
 
     def __neg__(self) -> Value:  # kata 01
-        """``-self``.
+        """``-self``: one parent; records ``_op = "neg"`` (``"-"`` is subtraction's, which has two).
 
         >>> (-Value(2.0)).data
         -2.0
@@ -175,7 +190,7 @@ class Value:
         raise NotImplementedError("kata 01 · Value.__neg__ — see katas/01-values/README.md")
 
     def __pow__(self, exponent: Number) -> Value:  # kata 01
-        """``self ** exponent`` for a constant real ``exponent``.
+        """``self ** exponent`` for a constant real ``exponent``; records ``_op = "**"``.
 
         The exponent is a plain number, never a Value (``TypeError``), so the only
         parent is ``self``; keep the exponent on the node (``out._aux = exponent``)
@@ -191,7 +206,7 @@ class Value:
     # ---------------------------------------------------------------- activations
 
     def relu(self) -> Value:  # kata 03
-        """Rectified linear unit: ``max(0, x)``.
+        """Rectified linear unit: ``max(0, x)``; records ``_op = "relu"``.
 
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
@@ -200,7 +215,7 @@ class Value:
         raise NotImplementedError("kata 03 · Value.relu — see katas/03-activations/README.md")
 
     def tanh(self) -> Value:  # kata 03
-        """Hyperbolic tangent, ``(e^x − e^−x) / (e^x + e^−x)``, in (−1, 1).
+        """Hyperbolic tangent, ``(e^x − e^−x) / (e^x + e^−x)``, in (−1, 1); records ``_op = "tanh"``.
 
         ``math.tanh`` is exact and never overflows; the textbook formula with
         ``exp(2x)`` overflows for x above about 355.
@@ -212,7 +227,7 @@ class Value:
         raise NotImplementedError("kata 03 · Value.tanh — see katas/03-activations/README.md")
 
     def sigmoid(self) -> Value:  # kata 03
-        """Logistic sigmoid ``1 / (1 + e^−x)``, in (0, 1), without overflow.
+        """Logistic sigmoid ``1 / (1 + e^−x)``, in (0, 1), without overflow; records ``_op = "sigmoid"``.
 
         For x < 0, ``e^−x`` overflows once x < −709; the same number written as
         ``e^x / (1 + e^x)`` does not. Use each form on the side where it is safe.
@@ -226,7 +241,7 @@ class Value:
         raise NotImplementedError("kata 03 · Value.sigmoid — see katas/03-activations/README.md")
 
     def exp(self) -> Value:  # kata 03
-        """``e^x``. Too large an x (above about 709.78) raises ``OverflowError``.
+        """``e^x``; records ``_op = "exp"``. Too large an x (above about 709.78) raises ``OverflowError``.
 
         >>> Value(0.0).exp().data
         1.0
@@ -235,7 +250,7 @@ class Value:
         raise NotImplementedError("kata 03 · Value.exp — see katas/03-activations/README.md")
 
     def log(self) -> Value:  # kata 03
-        """Natural logarithm; ``ValueError`` for x ≤ 0, where it is undefined.
+        """Natural logarithm; records ``_op = "log"``. ``ValueError`` for x ≤ 0, where it is undefined.
 
         >>> Value(1.0).log().data
         0.0
@@ -244,7 +259,7 @@ class Value:
         raise NotImplementedError("kata 03 · Value.log — see katas/03-activations/README.md")
 
     def leaky_relu(self, alpha: Number = 0.01) -> Value:  # kata 03
-        """``x`` for x > 0, ``alpha·x`` otherwise: a ReLU whose negative side still learns.
+        """``x`` for x > 0, ``alpha·x`` otherwise: a ReLU whose negative side still learns; ``_op = "leaky_relu"``.
 
         Keep ``alpha`` on the node (``out._aux = alpha``) for the derivative. A
         non-number ``alpha`` raises ``TypeError``.
@@ -260,16 +275,15 @@ class Value:
     def backward(self) -> None:  # kata 02
         """Fill in ``grad`` = ∂self/∂node for every node of the graph below ``self``.
 
-        1. Order the graph so that every node comes after its parents
-           (``topological_order``).
-        2. Interior nodes (those with parents) start this call at ``grad = 0``; the
-           root starts at ``1`` (∂self/∂self). Leaves keep what they hold, so their
-           gradients *accumulate* across calls, as in PyTorch: call ``zero_grad`` (or
-           set ``grad = 0``) between training steps.
-        3. Walk the order backwards. Each node pushes its gradient to each parent:
-           ``parent.grad += local_derivative * node.grad`` (the chain rule), with the
-           local derivatives from ``_DERIVATIVES[node._op](node)``. ``+=``, not
-           ``=``: a parent used twice receives two contributions.
+        The root's gradient is *set* to 1 (∂self/∂self). Nodes made by an operation
+        hold this call's gradient; leaves keep what they had and *add* to it, so their
+        gradients accumulate across calls, as in PyTorch (``zero_grad``, or
+        ``grad = 0``, between training steps). A parent used twice receives two
+        contributions, and they add up.
+
+        Each node's rule, ``_DERIVATIVES[node._op](node)``, is called once, after
+        every node computed from it has passed on its gradient; the walk must not
+        recurse (a 100,000-step chain). ``graph.topological_order`` gives that order.
 
         >>> a = Value(3.0)
         >>> b = a * a            # a is used twice
@@ -296,8 +310,11 @@ def _as_value(x: object) -> Value | None:  # kata 01
     raise NotImplementedError("kata 01 · _as_value — see katas/01-values/README.md")
 
 
+# ── given code: dot, a neuron's weighted sum as one node ──
+
+
 def dot(weights: Sequence[Value], inputs: Sequence[Value | Number]) -> Value:
-    """Σ wᵢ·xᵢ as *one* node: a neuron's weighted sum in a single step.
+    """Σ wᵢ·xᵢ as *one* node: a neuron's weighted sum in a single step; records ``_op = "dot"``.
 
     Same number and same gradients as ``sum(w * x for w, x in zip(weights, inputs))``,
     which makes 2n nodes (n products, n sums): a neuron with 784 inputs builds one node
@@ -320,9 +337,9 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number]) -> Value:
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
-    # Are some inputs Values? (A list comprehension answers several times faster than
-    # any() over a generator, which resumes once per element.)
-    if [x for x in inputs if isinstance(x, Value)]:  # they need gradients: all inputs become parents
+    # Are some inputs Values? Speed-up: ask the few *types* of the inputs, not every
+    # input (``set(map(type, …))`` runs in C; an image's 784 pixels have one type).
+    if any(issubclass(kind, Value) for kind in set(map(type, inputs))):  # they need gradients: all become parents
         inputs = [x if isinstance(x, Value) else Value(x) for x in inputs]
         numbers = [x.data for x in inputs]
         parents = (*weights, *inputs)
@@ -410,6 +427,9 @@ def _leaky_relu_derivatives(out: Value) -> tuple[float]:  # kata 03
     """out = leaky_relu(a):  1 where a > 0, else alpha (``out._aux``), also at exactly 0."""
     # TODO(kata 03): write _leaky_relu_derivatives
     raise NotImplementedError("kata 03 · _leaky_relu_derivatives — see katas/03-activations/README.md")
+
+
+# ── given code: dot's local derivatives ──
 
 
 def _dot_derivatives(out: Value) -> list[float]:

@@ -1,0 +1,1 @@
+"""Scalar autograd, written as a learner following the pages."""
