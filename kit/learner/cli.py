@@ -36,6 +36,8 @@ from katas import catalogue
 from katas.catalogue import KIT_ROOT
 from kit import demos
 from kit.authoring import skeleton
+from kit.grading.classroom.run import add_arguments as add_class_arguments
+from kit.grading.classroom.run import cmd_grade_class
 from kit.grading.grade import add_arguments as add_grade_arguments
 from kit.grading.grade import cmd_grade
 
@@ -393,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo": (cmd_demo, "run a demo on the implementation"),
         "reset": (cmd_reset, "put kata N's functions back to the skeleton (keeps a backup)"),
         "grade": (cmd_grade, "grade a submission for CI: isolated, time- and memory-limited, results file"),
+        "grade-class": (cmd_grade_class, "grade a class in parallel, resumably: gradebook.csv and report.html"),
     }
     for name, (handler, help_text) in commands.items():
         command = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -412,6 +415,8 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for the demo")
         elif name == "grade":
             add_grade_arguments(command)
+        elif name == "grade-class":
+            add_class_arguments(command)
     parser.set_defaults(handler=cmd_status, impl="student", timeout=DEFAULT_TIMEOUT)
     return parser
 
