@@ -20,6 +20,8 @@ from typing import Any
 from .gradebook import GRADED, kata_numbers
 from .handback import counterexample
 
+#: Properties listed before the rest fold away under "more properties".
+SHOWN = 15
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; }
 h1 { margin-bottom: .2rem; } .meta { color: #555; margin-top: 0; }
@@ -47,7 +49,8 @@ def render(rows: list[dict[str, Any]], properties: dict[str, dict[str, Any]], in
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>nn-katas class report · {len(rows)} learners</title><style>{STYLE}</style></head><body>",
         "<h1>nn-katas · class report</h1>",
-        f'<p class="meta" id="meta">kit {_e(info["kit_version"])} · graded in {info["seconds"]:g} s'
+        f'<p class="meta" id="meta">kit {_e(info["kit_version"])} · grading time {_grading_time(rows):g} s '
+        f"(sum over learners) · this run {info['seconds']:g} s wall clock"
         f"{' over ' + str(info['shards']) + ' shards' if info.get('shards', 1) > 1 else ''}"
         f" · written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}</p>",
         '<div class="cards">',
@@ -71,6 +74,10 @@ def render(rows: list[dict[str, Any]], properties: dict[str, dict[str, Any]], in
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+def _grading_time(rows: list[dict[str, Any]]) -> float:
+    return round(sum(row.get("seconds", 0.0) for row in rows), 1)
 
 
 def _card(label: str, value: object) -> str:
@@ -124,45 +131,51 @@ def _distribution(graded: list[dict[str, Any]], numbers: list[int]) -> str:
     return f'<img id="distribution-plot" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
 
 
-def failing_properties(graded: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
-    """(test node id, learners failing it, shortest counterexample quoted), most failed first."""
-    counts: Counter[str] = Counter()
+def failing_properties(graded: list[dict[str, Any]]) -> list[tuple[str, int, int, str]]:
+    """(test node id, learners whose code fails it, learners who have not written it yet, shortest counterexample).
+
+    Ranked by wrong code first: a property many learners get wrong says more than one they have not reached.
+    """
+    wrong: Counter[str] = Counter()
+    unwritten: Counter[str] = Counter()
     examples: dict[str, str] = {}
     for row in graded:
-        seen = set()
         for kata in row["grade"]["katas"]:
             for failure in kata["failures"]:
-                nodeid = failure["test"]
-                if nodeid in seen:
+                nodeid, message = failure["test"], failure.get("message", "")
+                if message.startswith("not implemented yet"):
+                    unwritten[nodeid] += 1
                     continue
-                seen.add(nodeid)
-                counts[nodeid] += 1
-                example = counterexample(failure.get("message", ""))
+                wrong[nodeid] += 1
+                example = counterexample(message)
                 if example and (nodeid not in examples or len(example) < len(examples[nodeid])):
                     examples[nodeid] = example
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [(nodeid, count, examples.get(nodeid, "")) for nodeid, count in ranked]
+    ranked = sorted(set(wrong) | set(unwritten), key=lambda n: (-wrong[n], -unwritten[n], n))
+    return [(nodeid, wrong[nodeid], unwritten[nodeid], examples.get(nodeid, "")) for nodeid in ranked]
 
 
 def _properties(graded: list[dict[str, Any]], properties: dict[str, dict[str, Any]]) -> str:
     ranked = failing_properties(graded)
     if not ranked:
         return "<p>Every graded learner passes every property.</p>"
-    lines = [
-        '<table id="properties-table"><tr><th>learners failing</th><th>kata</th><th>property</th>'
+    head = (
+        "<tr><th>learners failing</th><th>not written yet</th><th>kata</th><th>property</th>"
         "<th>one shrunk counterexample</th></tr>"
-    ]
-    for nodeid, count, example in ranked:
+    )
+    lines = [f'<table id="properties-table">{head}']
+    for rank, (nodeid, count, unwritten, example) in enumerate(ranked):
+        if rank == SHOWN:
+            lines.append(f"</table><details><summary>{len(ranked) - SHOWN} more properties</summary><table>{head}")
         known = properties.get(nodeid, {})
         text = known.get("text") or nodeid.split("::")[-1]
-        kata = known.get("kata", "")
-        share = count / len(graded)
-        bar = f'<span class="bar" style="width:{share * 6:.2f}rem"></span>'
+        bar = f'<span class="bar" style="width:{count / len(graded) * 6:.2f}rem"></span>'
         lines.append(
-            f'<tr><td class="num">{count} of {len(graded)} {bar}</td><td>{_e(kata)}</td>'
-            f"<td>{_e(text)}<br><code>{_e(nodeid)}</code></td><td><code>{_e(example or '–')}</code></td></tr>"
+            f'<tr><td class="num">{count} of {len(graded)} {bar}</td><td class="num">{unwritten}</td>'
+            f"<td>{_e(known.get('kata', ''))}</td><td>{_e(text)}<br><code>{_e(nodeid)}</code></td>"
+            f"<td><code>{_e(example or '–')}</code></td></tr>"
         )
-    return "\n".join([*lines, "</table>"])
+    lines.append("</table></details>" if len(ranked) > SHOWN else "</table>")
+    return "\n".join(lines)
 
 
 def _flagged(flagged: list[dict[str, Any]]) -> str:
