@@ -97,6 +97,11 @@ def parse_shard(text: str) -> tuple[int, int]:
     return index, count
 
 
+def shard(entries: list[Submission], index: int, count: int) -> list[Submission]:
+    """The ``index``-th of ``count`` slices (from 1), dealt round-robin: every learner in exactly one slice."""
+    return entries[index - 1 :: count]
+
+
 class ClassRun:
     """One run over a class: grades what changed, writes each record as it lands, then the gradebook."""
 
@@ -110,8 +115,13 @@ class ClassRun:
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.stopping = threading.Event()
         self.properties: dict[str, dict[str, Any]] = {}
+        self.sources: dict[str, threading.Lock] = {}
 
     # ------------------------------------------------------------ one learner
+
+    def _lock_for(self, source: str) -> threading.Lock:
+        with self.tally.lock:
+            return self.sources.setdefault(source, threading.Lock())
 
     def key(self, content: str) -> str:
         return hashlib.sha256(f"{content}\0{self.version}\0{self.options}".encode()).hexdigest()
@@ -120,8 +130,9 @@ class ClassRun:
         """Fetch, snapshot, hash and (unless unchanged) grade one learner; returns their record."""
         record: dict[str, Any] = {"name": entry.name, "slug": entry.slug, "source": entry.source, "ref": entry.ref}
         work = self.out / "work" / entry.slug
-        folder = None if entry.problem else submissions.fetch(entry, self.out / "cache" / "git")
-        package = submissions.snapshot(entry, folder, work) if folder is not None else None
+        with self._lock_for(entry.source):  # learners may share a repository (and so its clone)
+            folder = None if entry.problem else submissions.fetch(entry, self.out / "cache" / "git")
+            package = submissions.snapshot(entry, folder, work) if folder is not None else None
         if package is None:
             return {**record, "ref": entry.ref, "status": entry.status, "reason": entry.problem, "flags": []}
         content = submissions.content_hash(package)
@@ -379,8 +390,7 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
         err.print(f"kata grade-class: {exc}", markup=False)
         return 2
     if args.shard is not None:
-        index, count = args.shard
-        entries = [entry for i, entry in enumerate(entries) if i % count == index - 1]
+        entries = shard(entries, *args.shard)
     options = Options(numbers, args.timeout, args.kata_timeout, args.memory, args.handback)
     run = ClassRun(out, options, args.jobs, err)
     started = time.monotonic()
