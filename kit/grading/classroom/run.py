@@ -241,6 +241,7 @@ class ClassRun:
                     future.cancel()
                 for child in list(self.children.values()):
                     stop(child)
+                self._write_gradebook(entries, rows)  # every record that landed, even one caught mid-way
                 raise
         return [rows[e.slug] for e in entries]
 
