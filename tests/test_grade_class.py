@@ -418,3 +418,21 @@ def test_report_text_from_submissions_is_escaped() -> None:
     assert "&lt;script&gt;alert(1)" in page
     assert "<i>why" not in page
     assert "&lt;i&gt;why" in page
+
+
+def test_the_regrade_workflow_pins_its_actions_and_asks_for_little() -> None:
+    """Read as text (the kit does not depend on a YAML parser): pinned actions, read-only, one step with the token."""
+    path = ROOT / "templates" / "instructor-regrade" / ".github" / "workflows" / "regrade.yml"
+    text = path.read_text(encoding="utf-8")
+    used = re.findall(r"^\s*(?:- )?uses: (\S+)", text, flags=re.M)
+    assert len(used) >= 5
+    assert all(re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", action) for action in used), used
+    assert re.search(r"^permissions:\n  contents: read\n\n", text, flags=re.M), "read-only, and nothing else"
+    assert text.count("persist-credentials: false") == sum(a.startswith("actions/checkout@") for a in used)
+    assert text.count("secrets.") == 1
+    shards = re.search(r"^  SHARDS: (\d+)", text, flags=re.M)
+    matrix = re.search(r"shard: \[([\d, ]+)\]", text)
+    assert shards is not None
+    assert matrix is not None
+    assert [int(n) for n in matrix.group(1).split(",")] == list(range(1, int(shards.group(1)) + 1))
+    assert "kata grade-class --merge shards/shard-*" in text
