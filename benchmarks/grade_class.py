@@ -6,9 +6,10 @@ The class is the reference (one full-marks learner) and the first ``size - 1`` b
 (``tests/zoo``), each a copy of the reference with one realistic mistake, as learner folders.
 Each repeat, in one run: one plain ``kata grade`` of the reference with the same kata selection
 (what grading one learner costs), the class graded with ``--jobs 2`` and then ``--jobs 1``
-(fresh output folders), and a rerun of the first with nothing changed. Grading every kata costs about a minute per learner, so the katas are chosen (default:
-kata 01) and printed. Load average is printed before every measurement; the summary gives
-the best, median and spread (max − min) of each.
+(fresh output folders), and a rerun of the first with nothing changed. Grading every kata costs
+about a minute per learner, so the katas are chosen (default: kata 01) and printed. The load
+average is printed before every measurement; the summary gives the best, median and spread
+(max − min) of each.
 """
 
 from __future__ import annotations

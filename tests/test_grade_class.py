@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import base64
 import functools
+import io
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.console import Console
 
 from kit.grading.classroom import gradebook, handback, report, run, submissions
 from tests.spec_runner import ROOT, copy_package
@@ -436,3 +438,41 @@ def test_the_regrade_workflow_pins_its_actions_and_asks_for_little() -> None:
     assert matrix is not None
     assert [int(n) for n in matrix.group(1).split(",")] == list(range(1, int(shards.group(1)) + 1))
     assert "kata grade-class --merge shards/shard-*" in text
+
+
+def test_a_submission_the_class_run_cannot_copy_is_a_row_not_an_abort(tmp_path) -> None:
+    learner = tmp_path / "class" / "pipe"
+    skeleton(learner.parent, "pipe")
+    os.mkfifo(learner / "stuck")  # shutil refuses to copy a named pipe
+    options = run.Options((1,), 20.0, 300.0, 1024, "json")
+    classrun = run.ClassRun(tmp_path / "out", options, 1, Console(file=io.StringIO()))
+    entry = submissions.discover(learner.parent)[0]
+    row = classrun._guarded(entry, None)
+    assert row["status"] == "error"
+    assert "named pipe" in row["reason"]
+    assert classrun.tally.running == 0
+
+
+FILES = st.dictionaries(
+    st.from_regex(r"[a-z]{1,8}(/[a-z]{1,8})?\.py", fullmatch=True), st.binary(max_size=64), min_size=1, max_size=6
+)
+
+
+@given(FILES, st.data())
+def test_the_content_hash_is_the_files_and_nothing_else(files: dict[str, bytes], data: st.DataObject) -> None:
+    """Same files in any order of writing: same hash; one byte changed, or a file renamed: another hash."""
+    order = data.draw(st.permutations(sorted(files)))
+    changed = data.draw(st.sampled_from(sorted(files)))
+    with tempfile.TemporaryDirectory() as scratch:
+        hashes = []
+        for name, names, edit in (("a", sorted(files), None), ("b", order, None), ("c", order, changed)):
+            folder = Path(scratch) / name
+            for relative in names:
+                (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+                (folder / relative).write_bytes(files[relative] + (b"!" if relative == edit else b""))
+            hashes.append(submissions.content_hash(folder))
+        (Path(scratch) / "c" / changed).rename(Path(scratch) / "c" / (changed + "x"))
+        renamed = submissions.content_hash(Path(scratch) / "c")
+    assert hashes[0] == hashes[1]
+    assert hashes[2] != hashes[0]
+    assert renamed not in (hashes[0], hashes[2])

@@ -139,7 +139,7 @@ class ClassRun:
         key = self.key(content)
         record.update(ref=entry.ref, content_hash=content[:16], kit_version=self.version, key=key)
         if previous is not None and previous.get("key") == key and previous["status"] in gradebook.GRADED:
-            return {**previous, "unchanged": True}
+            return {**previous, "name": entry.name, "source": entry.source, "ref": entry.ref, "unchanged": True}
         started = time.monotonic()
         results = work / "grade.json"
         results.unlink(missing_ok=True)
@@ -252,6 +252,10 @@ class ClassRun:
             self.tally.running += 1
         try:
             return self.grade_one(entry, previous)
+        except Exception as exc:  # one learner's oddity (an unreadable file, a loop of links) is a row, not an abort
+            reason = f"grade-class could not handle this submission: {type(exc).__name__}: {exc}"
+            return {"name": entry.name, "slug": entry.slug, "source": entry.source, "status": "error",
+                    "reason": reason[:2000], "flags": []}  # fmt: skip
         finally:
             with self.tally.lock:
                 self.tally.running -= 1
@@ -262,7 +266,7 @@ class ClassRun:
             self.tally.skipped += 1
         else:
             record["graded_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            gradebook.save_record(self.out, record)
+        gradebook.save_record(self.out, record)  # an unchanged one too: its name or source may have moved
         self.tally.done += 1
         bad = record["status"] not in gradebook.GRADED or record["flags"]
         self.tally.failed += bool(bad)
