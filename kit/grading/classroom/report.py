@@ -20,6 +20,9 @@ from typing import Any
 from .gradebook import GRADED, kata_numbers
 from .handback import counterexample
 
+#: Score bands of the distribution plots, as shares of a kata's points.
+BANDS = ("0", "1–49%", "50–89%", "90–99%", "100%")
+COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7fb3d5", "#2e86c1")
 #: Properties listed before the rest fold away under "more properties".
 SHOWN = 15
 STYLE = """
@@ -107,13 +110,10 @@ def _distribution(graded: list[dict[str, Any]], numbers: list[int]) -> str:
     rows_needed = -(-len(numbers) // columns)
     figure, axes = plt.subplots(rows_needed, columns, figsize=(3.2 * columns, 2.4 * rows_needed), squeeze=False)
     for axis, number in zip(axes.flat, numbers, strict=False):
-        scores = [row["katas"].get(str(number), 0) for row in graded]
-        top = points[number]
-        bins = [top * i / 10 for i in range(11)] if top else [0, 1]
-        axis.hist(scores, bins=bins, color="#2e6da4", edgecolor="white")
-        axis.set_title(f"kata {number:02d} ({top} points)", fontsize=10)
-        axis.set_xlim(0, top or 1)
-        axis.set_xlabel("score", fontsize=8)
+        counts = Counter(band(row["katas"].get(str(number), 0), points[number]) for row in graded)
+        axis.bar(BANDS, [counts[label] for label in BANDS], color=COLOURS)
+        axis.set_title(f"kata {number:02d} ({points[number]} points)", fontsize=10)
+        axis.set_xlabel("share of the points", fontsize=8)
         axis.set_ylabel("learners", fontsize=8)
         axis.yaxis.get_major_locator().set_params(integer=True)
         axis.tick_params(labelsize=8)
@@ -129,6 +129,20 @@ def _distribution(graded: list[dict[str, Any]], numbers: list[int]) -> str:
         for n in numbers
     )
     return f'<img id="distribution-plot" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def band(score: float, points: int) -> str:
+    """Which of :data:`BANDS` a kata score falls in: full marks and nothing stand apart from the rest.
+
+    >>> [band(s, 5) for s in (0, 1, 2.5, 4.66, 4.99, 5)]
+    ['0', '1–49%', '50–89%', '90–99%', '90–99%', '100%']
+    """
+    share = score / points if points else 0.0
+    if share >= 1:
+        return BANDS[4]
+    if share <= 0:
+        return BANDS[0]
+    return BANDS[1] if share < 0.5 else BANDS[2] if share < 0.9 else BANDS[3]
 
 
 def failing_properties(graded: list[dict[str, Any]]) -> list[tuple[str, int, int, str]]:
