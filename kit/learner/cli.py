@@ -37,6 +37,8 @@ from rich.text import Text
 from katas import catalogue
 from kit import demos
 from kit.authoring import dev, skeleton
+from kit.grading.classroom.run import add_arguments as add_class_arguments
+from kit.grading.classroom.run import cmd_grade_class
 from kit.grading.grade import add_arguments as add_grade_arguments
 from kit.grading.grade import cmd_grade
 
@@ -541,6 +543,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reset": (cmd_reset, "put kata N's functions back to the skeleton (keeps a backup)"),
         "grade": (cmd_grade, "grade a submission for CI: isolated, time- and memory-limited, results file"),
         "dev": (dev.cmd_dev, "for the kit's authors: scaffold a new kata (dev new), list what is missing (dev check)"),
+        "grade-class": (cmd_grade_class, "grade a class in parallel, resumably: gradebook.csv and report.html"),
     }
     for name, (handler, help_text) in commands.items():
         command = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -565,6 +568,8 @@ def build_parser() -> argparse.ArgumentParser:
             add_grade_arguments(command)
         elif name == "dev":
             dev.add_arguments(command)
+        elif name == "grade-class":
+            add_class_arguments(command)
     parser.set_defaults(handler=cmd_status, impl="student", timeout=DEFAULT_TIMEOUT)
     return parser
 
