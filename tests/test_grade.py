@@ -37,20 +37,22 @@ def kit() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="nn-katas-kit-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("katas", "spec_tests", "reference", "student"):
+    for name in ("katas", "spec_tests", "reference", "student", "kit"):
         shutil.copytree(ROOT / name, folder / name, ignore=ignore)
     shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
     return folder
 
 
-def kata_grade(*args: str, cwd: Path, timeout: float = 600) -> tuple[subprocess.CompletedProcess[str], float]:
+def kata_grade(
+    *args: str, cwd: Path, timeout: float = 600, kit_root: Path | None = None
+) -> tuple[subprocess.CompletedProcess[str], float]:
     """``python -m kit.learner.cli grade ARGS`` as CI runs it; returns the process and its wall-clock seconds."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPEC_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPEC_", "KATA_GRADE_"))}
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "kit.learner.cli", "grade", *args],
         cwd=cwd,
-        env={**env, "PYTHONPATH": str(kit())},
+        env={**env, "PYTHONPATH": str(kit_root or kit())},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -59,12 +61,14 @@ def kata_grade(*args: str, cwd: Path, timeout: float = 600) -> tuple[subprocess.
     return done, time.monotonic() - started
 
 
-def graded(folder: Path, *args: str, seconds: float) -> dict:
+def graded(folder: Path, *args: str, seconds: float, kit_root: Path | None = None) -> dict:
     """Grade the package in ``folder`` (json format); check exit 0 and the time bound; return the results."""
     out = folder.parent / f"{folder.name}.json"
-    done, took = kata_grade("--path", str(folder), "--out", str(out), *args, cwd=folder.parent)
+    done, took = kata_grade("--path", str(folder), "--out", str(out), *args, cwd=folder.parent, kit_root=kit_root)
     assert done.returncode == 0, done.stderr[-3000:]
     assert took < seconds, f"grading took {took:.1f} s (bound {seconds} s)"
+    assert out.is_file(), "the results are a regular file"
+    assert not out.is_symlink()
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -316,7 +320,7 @@ def test_the_formats_say_the_same_thing(buggy: tuple[str, Path]) -> None:
     files = render_all(*buggy)
     summary = only_kata(json.loads(files["json"]))
     points = catalogue.by_number(1).points
-    assert summary["score"] == round(points * summary["passed"] / summary["total"], 2)
+    assert summary["score"] == points * summary["passed"] * 4 // summary["total"] / 4, "rounded down to quarters"
 
     exercism = json.loads(files["exercism"])
     assert exercism["version"] == 3
@@ -394,3 +398,194 @@ def test_the_learner_repository_workflow_grades_student_for_classroom() -> None:
 
     parsed = build_parser().parse_args(args)
     assert (parsed.command, parsed.path, parsed.format) == ("grade", "student", "classroom")
+
+
+# ------------------------------------------------- issue 11: isolation, trust, delivery
+
+
+def modes() -> list[str]:
+    """Both isolations where bubblewrap works here, else the in-process one alone."""
+    from kit.grading import isolation
+
+    return [isolation.NAMESPACES, isolation.IN_PROCESS] if isolation.bwrap() else [isolation.IN_PROCESS]
+
+
+BOTH = pytest.mark.parametrize("mode", modes())
+
+
+def hog_files() -> list[Path]:
+    return sorted(Path("/tmp").glob("nn-katas-hostile-hog-*"))
+
+
+def test_the_results_and_the_console_say_which_isolation_was_used(build) -> None:
+    folder = build(hostile.RAISES_AT_IMPORT)  # fast: every test fails at import
+    for mode in modes():
+        out = folder.parent / f"{mode}.json"
+        done, _ = kata_grade("--path", str(folder), "--out", str(out), *SMALL, "--isolation", mode, cwd=folder.parent)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert json.loads(out.read_text(encoding="utf-8"))["isolation"] == mode
+        assert f"isolation: {mode}" in done.stderr
+
+
+def test_the_environment_variable_forces_in_process_grading(build, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kit.grading import isolation
+
+    monkeypatch.setenv(isolation.ENV, "in-process")
+    assert isolation.choose("auto") == "in-process"
+    assert isolation.choose("namespaces" if isolation.bwrap() else "in-process") != "auto"
+    monkeypatch.setenv(isolation.ENV, "sideways")
+    with pytest.raises(isolation.IsolationError, match="sideways"):
+        isolation.choose("auto")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="namespaces are Linux only")
+def test_the_sandbox_hides_the_reference_and_ends_every_process_the_child_started(tmp_path: Path) -> None:
+    """Straight through bubblewrap, no guard: what the operating system itself enforces."""
+    from kit.grading import isolation
+
+    if isolation.bwrap() is None:
+        pytest.skip("bubblewrap cannot make namespaces on this machine (the in-process tests cover it)")
+    submission, events, pycache = tmp_path / "submission", tmp_path / "events.jsonl", tmp_path / "pycache"
+    for folder in (submission, pycache):
+        folder.mkdir()
+    events.touch()
+    marker = tmp_path / "orphan-was-here"
+    child = f"""
+import os, subprocess, sys, time
+kit = {str(ROOT)!r}
+seen = {{name: os.path.exists(os.path.join(kit, name)) for name in ("reference", "tests", ".git", "spec_tests")}}
+open({isolation.EVENTS!r}, "w").write(repr(seen))
+orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3); open({str(marker)!r}, 'w')"],
+                          start_new_session=True)
+try:
+    open("/outside", "w")
+except OSError as exc:
+    print("root read-only:", exc.errno)
+os.kill(os.getppid(), 9)
+"""
+    command = isolation.bwrap_command(ROOT, submission, events, pycache, tmp_mb=16)
+    done = subprocess.run([*command, sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    time.sleep(4)
+    seen = events.read_text(encoding="utf-8")
+    assert seen == "{'reference': False, 'tests': False, '.git': False, 'spec_tests': True}", (seen, done.stderr)
+    assert "root read-only: 30" in done.stdout, done.stdout + done.stderr  # EROFS
+    assert not marker.exists(), "a setsid orphan outlived the sandbox"
+
+
+STATICALLY_REFUSED = [
+    (hostile.OPENS_WITH_DIR_FD, "autograd/value.py", "opens a file relative to a folder descriptor (dir_fd=)"),
+    (hostile.OPENS_WITH_CTYPES, "autograd/value.py", "imports ctypes"),
+    (hostile.IMPORTS_THE_ALT_ENGINE, "autograd/value.py", "imports from tests.alt_engine.autograd.value"),
+    (hostile.WALKS_FRAMES_TO_PYTEST, "__init__.py", "reaches sys._getframe"),
+    (hostile.SWITCHES_THE_GUARD_OFF_WITH_GC, "__init__.py", "imports gc"),
+    (hostile.EXECS_HIDDEN_CODE, "__init__.py", "uses exec"),
+    (hostile.FORKS_AND_ESCAPES, "__init__.py", "imports _posixsubprocess"),
+    (hostile.KILLS_THE_GRADER, "__init__.py", "reaches .kill"),
+]
+
+
+@pytest.mark.parametrize(("kind", "file", "said"), STATICALLY_REFUSED, ids=[k.name for k, _f, _s in STATICALLY_REFUSED])
+def test_reaching_into_the_grader_is_refused_before_running_with_file_and_line(
+    build, kind: hostile.Hostile, file: str, said: str
+) -> None:
+    folder = build(kind)
+    line = next(
+        number
+        for number, text in enumerate((folder / file).read_text(encoding="utf-8").splitlines(), 1)
+        if any(word in text for word in ("dir_fd", "ctypes", "alt_engine", "_getframe", "gc", "exec(", "_posix", "kil"))
+    )
+    kata = only_kata(graded(folder, *SMALL, seconds=90))
+    assert kata["score"] == 0
+    assert kata["status"] == "error"
+    assert kata["problem"].startswith("refused before running: "), kata["problem"]
+    assert f"{kind.package}/{file}:{line}: {said}" in kata["problem"], kata["problem"]
+    assert all(f["status"] == "error" for f in kata["failures"])
+    assert len(kata["failures"]) == kata["total"]
+
+
+def test_a_skip_is_not_a_pass(build) -> None:
+    kata = only_kata(graded(build(hostile.SKIPS_INSTEAD_OF_FAILING), *SMALL, seconds=120))
+    skipped = [m for m in messages(kata) if m == "skipped (not written yet): not a pass"]
+    assert skipped, messages(kata)[:3]
+    assert kata["passed"] + len(kata["failures"]) == kata["total"], "a skip stays in the denominator"
+    assert kata["score"] < catalogue.by_number(1).points
+
+
+@BOTH
+def test_filling_the_disk_outside_the_work_folder_changes_nothing(build, mode: str) -> None:
+    before = hog_files()
+    kata = only_kata(graded(build(hostile.FILLS_THE_DISK), *SMALL, "--isolation", mode, seconds=180))
+    assert hog_files() == before == [], "a file was written outside the grading's folder"
+    assert kata["passed"] == kata["total"], messages(kata)[:3]
+
+
+@BOTH
+@pytest.mark.parametrize("kind", [hostile.MAKES_A_DIRECTORY_AT_OUT, hostile.MAKES_A_FIFO_AT_OUT], ids=["dir", "fifo"])
+def test_something_put_at_the_results_path_does_not_stop_the_grade(build, mode: str, kind: hostile.Hostile) -> None:
+    kata = only_kata(graded(build(kind), *SMALL, "--isolation", mode, seconds=180))
+    assert kata["passed"] == kata["total"], messages(kata)[:3]
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        (hostile.RAISES_A_LONE_SURROGATE, "ValueError: bad \\udc80 value"),
+        (hostile.RAISES_AN_UNPRINTABLE_ERROR, "Unprintable: <Unprintable whose __str__ raised RuntimeError>"),
+        (hostile.RAISES_5_MB_MESSAGES, "ValueError: xxxxxxxxxx"),
+    ],
+    ids=["lone-surrogate", "raising-str", "5-mb"],
+)
+def test_any_message_arrives_capped_and_encodable_and_fails_only_its_own_tests(
+    build, kind: hostile.Hostile, said: str
+) -> None:
+    folder = build(kind)
+    results = graded(folder, *SMALL, seconds=180)
+    kata = only_kata(results)
+    assert kata["problem"] == "", "one bad message must not stop the kata"
+    assert 0 < kata["passed"] < kata["total"]
+    assert any(m.startswith(said) for m in messages(kata)), messages(kata)[:3]
+    assert all(len(m) <= 2100 for m in messages(kata))
+    out = folder.parent / f"{folder.name}.json"
+    out.read_bytes().decode("utf-8", errors="strict")
+    assert out.stat().st_size < 300_000
+
+
+@BOTH
+def test_a_poisoned_pycache_never_reaches_the_next_submission(build, tmp_path: Path, mode: str) -> None:
+    """Writing a .pyc into the kit fails; one planted there anyway (hash-valid: every test reported passed)
+    is never loaded: the innocent skeleton graded next still scores 0."""
+    private = Path(tempfile.mkdtemp(prefix="nn-katas-poisoned-kit-"))
+    try:
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        for name in ("katas", "spec_tests", "reference", "student", "kit"):
+            shutil.copytree(ROOT / name, private / name, ignore=ignore)
+        shutil.copy2(ROOT / "pyproject.toml", private / "pyproject.toml")
+        graded(build(hostile.POISONS_THE_PYCACHE), *SMALL, "--isolation", mode, seconds=120, kit_root=private)
+        assert not (private / "spec_tests" / "__pycache__" / f"report.{sys.implementation.cache_tag}.pyc").exists()
+        planted = hostile.poisoned_report_pyc(private)
+        probe = "import spec_tests.report as r; print(r.LearnerReport.pytest_runtest_makereport.__name__)"
+        loaded = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={"PATH": os.environ["PATH"], "PYTHONPATH": str(private)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert loaded.stdout.strip() == "_every_report_passes", "the planted .pyc is live for a plain import"
+        assert planted.is_file()
+        skeleton = copy_package(private / "student", tmp_path, "innocent")
+        kata = only_kata(graded(skeleton, *SMALL, "--isolation", mode, seconds=120, kit_root=private))
+        assert kata["score"] == 0
+        assert kata["passed"] == 0 < kata["total"]
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def test_a_directory_at_out_is_refused_before_grading(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    out.mkdir()
+    done, _ = kata_grade("--impl", "reference", "--kata", "1", "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "is a directory" in done.stderr
+    assert out.is_dir()
+    assert not any(out.iterdir())
