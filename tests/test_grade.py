@@ -20,6 +20,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from katas import catalogue
 from kit.grading.formats import WRITERS
@@ -476,7 +478,7 @@ STATICALLY_REFUSED = [
     (hostile.OPENS_WITH_DIR_FD, "autograd/value.py", "opens a file relative to a folder descriptor (dir_fd=)"),
     (hostile.OPENS_WITH_CTYPES, "autograd/value.py", "imports ctypes"),
     (hostile.IMPORTS_THE_ALT_ENGINE, "autograd/value.py", "imports from tests.alt_engine.autograd.value"),
-    (hostile.WALKS_FRAMES_TO_PYTEST, "__init__.py", "reaches sys._getframe"),
+    (hostile.WALKS_FRAMES_TO_PYTEST, "__init__.py", "reaches ._getframe"),
     (hostile.SWITCHES_THE_GUARD_OFF_WITH_GC, "__init__.py", "imports gc"),
     (hostile.EXECS_HIDDEN_CODE, "__init__.py", "uses exec"),
     (hostile.FORKS_AND_ESCAPES, "__init__.py", "imports _posixsubprocess"),
@@ -589,3 +591,319 @@ def test_a_directory_at_out_is_refused_before_grading(tmp_path: Path) -> None:
     assert "is a directory" in done.stderr
     assert out.is_dir()
     assert not any(out.iterdir())
+
+
+# ------------------------------------------------------- the static check, line by line
+
+
+@pytest.mark.parametrize("package", ["reference", "student", "tests/alt_engine"])
+def test_the_static_check_passes_the_kits_own_implementations(package: str) -> None:
+    from kit.grading.screen import check_package
+
+    assert check_package(ROOT / package) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        ("import gc", "imports gc"),
+        ("import ctypes.util as u", "imports ctypes.util"),
+        ("from _pytest import config", "imports from _pytest"),
+        ("import pluggy", "imports pluggy"),
+        ("from hypothesis import strategies", "imports from hypothesis"),
+        ("import inspect", "imports inspect"),
+        ("from sys import _getframe", "imports sys._getframe"),
+        ("import sys as s\nm = s.modules", "reaches sys.modules"),
+        ("def f(e):\n    return e.__traceback__.tb_frame", "reaches .__traceback__"),
+        ("f = lambda: 0\ng = f.__globals__", "reaches .__globals__"),
+        ("x = object.__subclasses__()", "reaches .__subclasses__"),
+        ("x = getattr(object, '__subclasses__')", "reaches .__subclasses__ through getattr()"),
+        ("eval('1')", "uses eval"),
+        ("__import__('gc')", "uses __import__"),
+        ("import importlib\nimportlib.import_module('gc')", "reaches .import_module"),
+        ("import os\nos.open('x', 0, dir_fd=3)", "opens a file relative to a folder descriptor (dir_fd=)"),
+        ("import os\nos.fork()", "reaches .fork"),
+    ],
+)
+def test_the_static_check_refuses_reaching_into_the_grader(source: str, said: str) -> None:
+    from kit.grading.screen import check_source
+
+    found = check_source("x = 1\n" + source, "pkg/mod.py")
+    assert [str(f) for f in found if f.what == said], [str(f) for f in found]
+    assert all(f.file == "pkg/mod.py" and f.line >= 2 for f in found)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import math, random, numpy as np\nfrom pathlib import Path",
+        "class M:\n    def eval(self):\n        return self\nM().eval()",
+        "import sys\nsys.stdout.write('x')",
+        "import importlib.util\nimportlib.util.find_spec('mlxtend')",
+        "def f(self, name):\n    return getattr(self, name)",
+        "def broken(:\n",  # a syntax error is the spec's to report, test by test
+    ],
+)
+def test_the_static_check_lets_ordinary_library_code_through(source: str) -> None:
+    from kit.grading.screen import check_source
+
+    assert check_source(source, "pkg/mod.py") == []
+
+
+def test_the_static_check_line_an_attribute_name_built_at_run_time_is_not_seen() -> None:
+    """Where the line is (DECISIONS.md): a name the source spells is refused, one it computes is not."""
+    from kit.grading.screen import check_source
+
+    assert check_source("def f(e):\n    return getattr(e, 'tb_frame')", "m.py")
+    assert check_source("def f(e):\n    return getattr(e, 'tb_' + 'frame')", "m.py") == []
+
+
+# ----------------------------------------------------------- judging, without a child
+
+
+def fake_run(*events: dict, unsigned: int = 0) -> object:
+    from kit.grading.sandbox import ChildRun
+
+    return ChildRun(list(events), 0, False, 1.0, "", "", unsigned)
+
+
+EXPECTED = [
+    ["spec_tests/test_kata01_values.py::test_a", "kata01", "A holds.", "assert a()"],
+    ["spec_tests/test_kata01_values.py::test_b", "kata01", "B holds.", "assert b()"],
+]
+
+
+def judged(*events: dict) -> object:
+    from kit.grading.judging import build_kata_grade
+    from kit.grading.sandbox import Limits
+
+    return build_kata_grade(catalogue.by_number(1), EXPECTED, fake_run(*events), Limits(), lambda text: text)
+
+
+def test_a_skip_counts_as_failed_unless_the_parent_trusts_it() -> None:
+    a, b = (entry[0] for entry in EXPECTED)
+    grade = judged(
+        {"event": "result", "nodeid": a, "status": "skip", "problem": "Skipped: later"},
+        {"event": "result", "nodeid": b, "status": "pass"},
+        {"event": "end"},
+    )
+    assert [t.status for t in grade.tests] == ["fail", "pass"]
+    assert grade.tests[0].message == "skipped (Skipped: later): not a pass"
+    assert grade.score == 2.5
+    trusted = judged(
+        {"event": "result", "nodeid": a, "status": "skip", "problem": "Skipped: needs the full MNIST in $MNIST_DIR"},
+        {"event": "result", "nodeid": b, "status": "pass"},
+        {"event": "end"},
+    )
+    assert [t.status for t in trusted.tests] == ["skip", "pass"]
+    assert trusted.score == 5
+
+
+def test_tests_keep_the_spec_files_order_and_their_source() -> None:
+    grade = judged({"event": "end"})
+    assert [t.nodeid for t in grade.tests] == [entry[0] for entry in EXPECTED]
+    assert [t.code for t in grade.tests] == ["assert a()", "assert b()"]
+    assert all(t.status == "error" for t in grade.tests)
+
+
+def test_an_unknown_status_is_an_error_not_a_pass() -> None:
+    grade = judged(*({"event": "result", "nodeid": e[0], "status": "passed!"} for e in EXPECTED), {"event": "end"})
+    assert grade.passed == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=5000))
+def test_every_cleaned_message_is_short_and_encodable(text: str) -> None:
+    from kit.grading.judging import MESSAGE_LIMIT, make_cleaner
+
+    clean = make_cleaner([(Path("/tmp/kata-grade-x"), "<tmp>")])(text)
+    clean.encode("utf-8")  # strict: no lone surrogates left
+    json.dumps(clean, ensure_ascii=False).encode("utf-8")
+    assert len(clean) <= MESSAGE_LIMIT + 40
+    assert not any(ord(c) < 32 and c not in "\t\n\r" for c in clean)
+    if len(text) <= MESSAGE_LIMIT and all(c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        assert clean == text.replace("/tmp/kata-grade-x", "<tmp>") or "0x" in text
+
+
+# ------------------------------------------------------- formats, checked by their consumers
+
+
+def sample_grade(points_passed_total: list[tuple[int, int, int]], statuses: str = "pass", problem: str = "") -> object:
+    from kit.grading.formats import Grade, KataGrade, TestResult
+
+    katas = []
+    for number, (points, passed, total) in enumerate(points_passed_total, 1):
+        kata = KataGrade(number, f"kata {number}", points, problem=problem)
+        for index in range(total):
+            status = "pass" if index < passed else ("error" if statuses == "error" else "fail")
+            kata.tests.append(
+                TestResult(
+                    f"spec_tests/test_kata{number:02d}_x.py::test_{index}",
+                    f"property {index}",
+                    status,
+                    "" if status == "pass" else "broke\udc80" + "y" * 3000,
+                    "out" * 400,
+                    code=f"assert f({index})",
+                )
+            )
+        katas.append(kata)
+    return Grade("learner", katas, {"test_seconds": 1.0}, ["a note"], "namespaces")
+
+
+kata_counts = st.tuples(st.integers(1, 20), st.integers(1, 60)).flatmap(
+    lambda pt: st.tuples(st.just(pt[0]), st.integers(0, pt[1]), st.just(pt[1]))
+)
+
+
+@given(st.lists(kata_counts, min_size=1, max_size=16))
+def test_classroom_scores_add_up_without_float_artefacts(counts: list[tuple[int, int, int]]) -> None:
+    """The reporter adds the scores as JavaScript (IEEE double) numbers, left to right: that sum is exact."""
+    import math
+
+    from kit.grading.formats import classroom_payload
+
+    grade = sample_grade(counts)
+    scores = [test["score"] for test in classroom_payload(grade)["tests"]]
+    running = 0.0
+    for score in scores:
+        running += score
+    assert running == math.fsum(scores) == grade.score
+    for (points, passed, total), score in zip(counts, scores, strict=True):
+        assert score * 4 == int(score * 4)
+        assert points * passed / total - 0.25 < score <= points * passed / total
+        assert (score == points) == (passed == total)
+
+
+def test_a_classroom_message_names_the_kata_that_errored() -> None:
+    from kit.grading.formats import classroom_payload
+
+    (entry,) = classroom_payload(sample_grade([(5, 0, 2)], "error", "killed after 8 s"))["tests"]
+    assert "kata 01 (kata 1) did not run normally: killed after 8 s" in entry["message"]
+
+
+@given(st.text(max_size=2000))
+def test_exercism_output_is_cut_with_the_interfaces_notice(output: str) -> None:
+    from kit.grading.formats import TRUNCATED, exercism_output
+
+    cut = exercism_output(output)
+    assert len(cut) <= 500
+    assert cut.endswith(TRUNCATED) == (len(output) > 500) or output.endswith(TRUNCATED)
+    assert output.startswith(cut.removesuffix("\n" + TRUNCATED))
+
+
+def exercism_interface_problems(data: dict) -> list[str]:
+    """The rules of tests/vendor/exercism-test-runner-interface.md, version 3, as checks."""
+    problems = []
+    if data.get("version") != 3:
+        problems.append("version must be 3")
+    if data.get("status") not in ("pass", "fail", "error"):
+        problems.append("status must be pass, fail or error")
+    tests = data.get("tests", [])
+    if data.get("status") == "error":
+        if not data.get("message"):
+            problems.append("message is required when status is error")
+        if tests and not all(test["status"] == "error" for test in tests):
+            problems.append("error only if all of the tests errored")
+    elif data.get("message") is not None:
+        problems.append("message must be null or absent unless status is error")
+    if data.get("status") in ("pass", "fail") and "tests" not in data:
+        problems.append("tests are required when status is pass or fail")
+    if data.get("status") == "pass" and any(test["status"] != "pass" for test in tests):
+        problems.append("pass means all tests passed")
+    for test in tests:
+        if not isinstance(test.get("name"), str) or test.get("status") not in ("pass", "fail", "error"):
+            problems.append(f"bad test entry {test.get('name')!r}")
+        if test.get("status") in ("fail", "error") and not test.get("message"):
+            problems.append(f"{test.get('name')}: message required for fail or error")
+        if len(test.get("output", "")) > 500:
+            problems.append(f"{test.get('name')}: output over 500 characters")
+        if "task_id" in test and not isinstance(test["task_id"], int):
+            problems.append(f"{test.get('name')}: task_id must be a number")
+        if not isinstance(test.get("test_code", ""), str):
+            problems.append(f"{test.get('name')}: test_code must be a string")
+    return problems
+
+
+def test_the_vendored_exercism_interface_still_says_what_the_checks_check() -> None:
+    text = (ROOT / "tests" / "vendor" / "exercism-test-runner-interface.md").read_text(encoding="utf-8")
+    for rule in (
+        "The `error` status should _only_ be used if **all of the tests errored**.",
+        "The tests **MUST** be returned in the order they are specified in the tests file.",
+        '"Output was truncated. Please limit to 500 chars"',
+        "This is the body of the command that is being tested.",
+    ):
+        assert rule in text
+
+
+@pytest.mark.parametrize(
+    ("counts", "statuses", "problem", "status"),
+    [
+        ([(5, 2, 2), (10, 3, 3)], "pass", "", "pass"),
+        ([(5, 1, 2), (10, 3, 3)], "fail", "", "fail"),
+        ([(5, 0, 2), (10, 0, 3)], "error", "killed", "error"),
+        ([(5, 1, 2), (10, 0, 3)], "error", "killed", "fail"),
+    ],
+)
+def test_exercism_results_follow_the_interface(counts: list, statuses: str, problem: str, status: str) -> None:
+    from kit.grading.formats import to_exercism
+
+    data = json.loads(to_exercism(sample_grade(counts, statuses, problem)))
+    assert exercism_interface_problems(data) == []
+    assert data["status"] == status
+    assert [t["test_code"] for t in data["tests"]][:2] == ["assert f(0)", "assert f(1)"]
+
+
+@pytest.mark.parametrize("statuses", ["pass", "fail", "error"])
+def test_junit_is_valid_for_jenkins_and_junitparser(statuses: str, tmp_path: Path) -> None:
+    import junitparser
+    import xmlschema
+
+    from kit.grading.formats import to_junit
+
+    grade = sample_grade([(5, 1, 3), (10, 3, 3)], statuses, "killed" if statuses == "error" else "")
+    grade.katas[0].tests[2].status = "skip"
+    text = to_junit(grade)
+    schema = xmlschema.XMLSchema(str(ROOT / "tests" / "vendor" / "junit-10.xsd"))
+    schema.validate(text)
+    path = tmp_path / "junit.xml"
+    path.write_text(text, encoding="utf-8")
+    suites = list(junitparser.JUnitXml.fromfile(str(path)))
+    assert [suite.tests for suite in suites] == [3, 3]
+    assert sum(1 for case in suites[0] if case.is_skipped) == 1
+
+
+def test_the_old_junit_root_skipped_attribute_is_what_jenkins_rejects() -> None:
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(str(ROOT / "tests" / "vendor" / "junit-10.xsd"))
+    assert not schema.is_valid('<testsuites skipped="0"/>')
+    assert schema.is_valid("<testsuites/>")
+
+
+# ------------------------------------------------------------------ the results file
+
+
+def test_the_results_replace_a_link_or_fifo_and_never_follow_it(tmp_path: Path) -> None:
+    from kit.grading.output import unwritable, write_atomically
+
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(elsewhere)
+    write_atomically(link, "{}\n")
+    assert not link.is_symlink()
+    assert link.read_text(encoding="utf-8") == "{}\n"
+    assert elsewhere.read_text(encoding="utf-8") == "keep me"
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "fifo.json"
+        os.mkfifo(fifo)
+        write_atomically(fifo, "{}\n")  # a FIFO would block an open() for writing forever
+        assert fifo.is_file()
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    assert "is a directory" in unwritable(folder)
+    assert unwritable(tmp_path / "missing" / "x.json").endswith("is not a folder")
+    assert unwritable(tmp_path / "new.json") is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["elsewhere.txt", "link.json", "folder.json", *(["fifo.json"] if hasattr(os, "mkfifo") else [])]
+    ), "no temporary file left behind"

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -39,6 +40,8 @@ EXERCISM_OUTPUT = 500
 TRUNCATED = "Output was truncated. Please limit to 500 chars"
 #: Characters of the first failure quoted in a Classroom entry's message.
 CLASSROOM_MESSAGE = 300
+#: What no format can carry: lone surrogates (not UTF-8) and the characters XML 1.0 forbids.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: Scores are whole multiples of 1/STEPS points: quarter points add up exactly in floating point.
 STEPS = 4
 
@@ -149,6 +152,11 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
+def writable(text: str) -> str:
+    """``text`` with what no format can carry replaced by U+FFFD (the grader cleans messages; this is the last net)."""
+    return _UNWRITABLE.sub("\ufffd", text)
+
+
 def to_json(grade: Grade) -> str:
     data = {
         "format": "nn-katas-grade",
@@ -182,7 +190,7 @@ def to_json(grade: Grade) -> str:
             for kata in grade.katas
         ],
     }
-    return json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False) + "\n"
+    return writable(json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False)) + "\n"
 
 
 def to_exercism(grade: Grade) -> str:
@@ -206,7 +214,7 @@ def to_exercism(grade: Grade) -> str:
     if grade.exercism_status == "error":
         data["message"] = "; ".join(grade.problems())
     data["tests"] = tests
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    return writable(json.dumps(data, indent=1, ensure_ascii=False)) + "\n"
 
 
 def exercism_output(output: str) -> str:
@@ -241,7 +249,7 @@ def classroom_payload(grade: Grade) -> dict[str, object]:
 
 
 def to_classroom(grade: Grade) -> str:
-    payload = json.dumps(classroom_payload(grade), ensure_ascii=False, separators=(",", ":"))
+    payload = writable(json.dumps(classroom_payload(grade), ensure_ascii=False, separators=(",", ":")))
     return base64.b64encode(payload.encode("utf-8")).decode("ascii") + "\n"
 
 
@@ -279,6 +287,10 @@ def to_junit(grade: Grade) -> str:
                 ET.SubElement(case, "skipped", {"message": test.message[:500]})
             if test.output:
                 ET.SubElement(case, "system-out").text = exercism_output(test.output)
+    for element in root.iter():
+        element.text = writable(element.text) if element.text else element.text
+        for name, value in element.attrib.items():
+            element.set(name, writable(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
