@@ -907,3 +907,22 @@ def test_the_results_replace_a_link_or_fifo_and_never_follow_it(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["elsewhere.txt", "link.json", "folder.json", *(["fifo.json"] if hasattr(os, "mkfifo") else [])]
     ), "no temporary file left behind"
+
+
+def test_the_learner_repository_workflow_is_hardened() -> None:
+    import re
+
+    template = ROOT / "templates" / "learner-repo"
+    workflow = (template / ".github" / "workflows" / "grade.yml").read_text(encoding="utf-8")
+    uses = re.findall(r"^\s*(?:- )?uses: (\S+)", workflow, flags=re.MULTILINE)
+    assert len(uses) == 4
+    assert all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action) for action in uses), uses
+    assert "persist-credentials: false" in workflow
+    permissions = workflow[workflow.index("permissions:") : workflow.index("env:")]
+    assert permissions.split() == ["permissions:", "contents:", "read"]
+    assert re.search(r'KIT: "nn-katas\[test\] @ git\+https://\S+@v[\d.]+"', workflow)
+    assert 'pip install "${KIT}"' in workflow
+    assert "bubblewrap" in workflow
+    readme = (template / "README.md").read_text(encoding="utf-8")
+    assert "`.github/**`" in readme
+    assert "protected paths" in readme
