@@ -569,6 +569,7 @@ def test_a_poisoned_pycache_never_reaches_the_next_submission(build, tmp_path: P
         loaded = subprocess.run(
             [sys.executable, "-c", probe],
             env={"PATH": os.environ["PATH"], "PYTHONPATH": str(private)},
+            cwd=tmp_path,  # not the working tree: `python -c` imports from its folder first
             capture_output=True,
             text=True,
             check=True,

@@ -20,12 +20,14 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +174,13 @@ def grade(
     limits: Limits,
     progress: Callable[[str], None] = print,
     mode: str = isolation.IN_PROCESS,
+    jobs: int = 1,
 ) -> Grade:
-    """Grade the package ``impl`` (in folder ``parent``) on katas ``numbers``, isolated by ``mode``."""
+    """Grade the package ``impl`` (in folder ``parent``) on katas ``numbers``, isolated by ``mode``.
+
+    ``jobs`` katas run at the same time, each in its own child; the grades come out in kata order
+    and do not depend on ``jobs``.
+    """
     katas = [catalogue.by_number(n) for n in numbers]
     with tempfile.TemporaryDirectory(prefix="kata-grade-") as tmp:
         root = Path(tmp)
@@ -182,27 +189,18 @@ def grade(
         expected = collect(numbers, root / "collect", pycache)
         progress(f"collected the kit's spec in {time.monotonic() - started:.1f} s")
         findings = screen.check_package(parent / impl)
-        refused = screen.refusal(findings) if findings else ""
-        if refused:
-            progress(refused)
-        grades: list[KataGrade] = []
-        pristine = kit_digest()
-        for kata in katas:
-            if refused:
-                grades.append(refused_grade(kata, expected[kata.number], refused))
-                continue
-            workdir = root / f"kata{kata.number:02d}"
-            kata_grade, run = grade_kata(kata, impl, parent, expected[kata.number], limits, workdir, mode, pycache)
-            if kit_digest() != pristine:  # the guard and the sandbox forbid it; this makes sure
-                kata_grade.tampered = True
-                kata_grade.problem = KIT_CHANGED
-                refused = f"not graded: the kit's files were changed on disk while kata {kata.number:02d} was graded"
-            grades.append(kata_grade)
-            state = kata_grade.problem or ("all pass" if kata_grade.status == "pass" else "")
-            progress(
-                f"kata {kata.number:02d}: {kata_grade.passed}/{kata_grade.total} tests, "
-                f"{kata_grade.score:g}/{kata.points} points, {run.seconds:.1f} s" + (f" — {state}" if state else "")
-            )
+        if findings:
+            progress(screen.refusal(findings))
+            grades = [refused_grade(kata, expected[kata.number], screen.refusal(findings)) for kata in katas]
+        else:
+            pristine = kit_digest()  # before any child starts
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                runs = [
+                    pool.submit(grade_kata, kata, impl, parent, expected[kata.number], limits,
+                                root / f"kata{kata.number:02d}", mode, pycache)
+                    for kata in katas
+                ]  # fmt: skip
+                grades = gather(katas, runs, expected, pristine, progress)
     limits_record = {
         "test_seconds": limits.test_seconds,
         "kata_seconds": limits.kata_seconds,
@@ -212,6 +210,35 @@ def grade(
     }
     notes = [GIVEN_NOTE, "hypothesis profile: ci (derandomized); PYTHONHASHSEED=0", ISOLATION_NOTES[mode]]
     return Grade(impl, grades, limits_record, notes, mode)
+
+
+def gather(
+    katas: list[catalogue.Kata],
+    runs: list[Future[tuple[KataGrade, ChildRun]]],
+    expected: dict[int, list[list[Any]]],
+    pristine: str,
+    progress: Callable[[str], None],
+) -> list[KataGrade]:
+    """The katas' grades in order, as their runs finish; once the kit's files differ from ``pristine``
+    (its digest before any child started), no later kata is trusted."""
+    grades: list[KataGrade] = []
+    changed_in: int | None = None
+    for kata, future in zip(katas, runs, strict=True):
+        if changed_in is not None:
+            future.cancel()
+            reason = f"not graded: the kit's files were changed on disk while kata {changed_in:02d} was graded"
+            grades.append(refused_grade(kata, expected[kata.number], reason))
+            continue
+        kata_grade, run = future.result()
+        if kit_digest() != pristine:  # the guard and the sandbox forbid it; this makes sure
+            kata_grade.tampered, kata_grade.problem, changed_in = True, KIT_CHANGED, kata.number
+        grades.append(kata_grade)
+        state = kata_grade.problem or ("all pass" if kata_grade.status == "pass" else "")
+        progress(
+            f"kata {kata.number:02d}: {kata_grade.passed}/{kata_grade.total} tests, "
+            f"{kata_grade.score:g}/{kata.points} points, {run.seconds:.1f} s" + (f" — {state}" if state else "")
+        )
+    return grades
 
 
 KIT_CHANGED = (
@@ -252,6 +279,12 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         "--memory", type=int, default=2048, help="address-space limit in MB, POSIX only (default 2048)"
     )
     command.add_argument(
+        "--jobs",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="katas graded at the same time, each in its own child (default: the CPUs, at most 4)",
+    )
+    command.add_argument(
         "--isolation",
         choices=isolation.CHOICES,
         default="auto",
@@ -284,7 +317,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         say(f"isolation: {mode}")
         say(f"note: {GIVEN_NOTE}")
         started = time.monotonic()
-        result = grade(impl, parent, numbers, limits, progress=say, mode=mode)
+        result = grade(impl, parent, numbers, limits, progress=say, mode=mode, jobs=getattr(args, "jobs", 1))
     except (GradingError, isolation.IsolationError, KeyError) as exc:
         say(f"kata grade: {exc.args[0] if exc.args else exc}")
         return 2

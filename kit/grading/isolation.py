@@ -119,13 +119,14 @@ def bwrap_command(kit: Path, submission: Path, events: Path, pycache: Path, tmp_
         raise IsolationError("bubblewrap (bwrap) cannot make namespaces on this machine")
     kit = kit.resolve()
     args = [program, "--unshare-all", "--die-with-parent", "--new-session", *_system_binds()]
+    # /tmp first: the binds below may lie under the host's /tmp (a kit or a grading there) and go on top of it
+    args += ["--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp", "--dir", WORKDIR]
     for folder in _python_folders(kit):
         args += ["--ro-bind", folder, folder]
     for part in _KIT_PARTS:
         if (kit / part).exists():
             args += ["--ro-bind", str(kit / part), str(kit / part)]
     args += ["--ro-bind", str(pycache), str(pycache)]
-    args += ["--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp", "--dir", WORKDIR]
     args += ["--ro-bind", str(submission), SUBMISSION]
     args += ["--bind", str(events), EVENTS]
     args += ["--remount-ro", "/", "--remount-ro", "/dev"]  # only /tmp (capped) and the events file are writable
