@@ -45,8 +45,20 @@ def kit() -> Path:
     return folder
 
 
+def processes_naming(text: str) -> list[int]:
+    """The ids of running processes whose command line mentions ``text`` (Linux; elsewhere none are seen)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def kata_grade(
-    *args: str, cwd: Path, timeout: float = 600, kit_root: Path | None = None
+    *args: str, cwd: Path, timeout: float = 600, kit_root: Path | None = None, tmpdir: Path | None = None
 ) -> tuple[subprocess.CompletedProcess[str], float]:
     """``python -m kit.learner.cli grade ARGS`` as CI runs it; returns the process and its wall-clock seconds."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPEC_", "KATA_GRADE_"))}
@@ -54,7 +66,7 @@ def kata_grade(
     done = subprocess.run(
         [sys.executable, "-m", "kit.learner.cli", "grade", *args],
         cwd=cwd,
-        env={**env, "PYTHONPATH": str(kit_root or kit())},
+        env={**env, "PYTHONPATH": str(kit_root or kit()), **({"TMPDIR": str(tmpdir)} if tmpdir else {})},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -64,11 +76,18 @@ def kata_grade(
 
 
 def graded(folder: Path, *args: str, seconds: float, kit_root: Path | None = None) -> dict:
-    """Grade the package in ``folder`` (json format); check exit 0 and the time bound; return the results."""
+    """Grade the package in ``folder`` (json format); check exit 0, the time bound, and that no process
+    and no file of the grading is left behind; return the results."""
     out = folder.parent / f"{folder.name}.json"
-    done, took = kata_grade("--path", str(folder), "--out", str(out), *args, cwd=folder.parent, kit_root=kit_root)
+    scratch = folder.parent / f"{folder.name}-tmp"
+    scratch.mkdir()
+    done, took = kata_grade(
+        "--path", str(folder), "--out", str(out), *args, cwd=folder.parent, kit_root=kit_root, tmpdir=scratch
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert took < seconds, f"grading took {took:.1f} s (bound {seconds} s)"
+    assert list(scratch.iterdir()) == [], "the grading left files behind"
+    assert processes_naming(folder.name) == [], "a process of the submission outlived its grading"
     assert out.is_file(), "the results are a regular file"
     assert not out.is_symlink()
     return json.loads(out.read_text(encoding="utf-8"))
@@ -284,9 +303,11 @@ _RENDER_ALL = """
 import json, sys
 from pathlib import Path
 from kit.grading.formats import WRITERS
+from kit.grading import isolation
 from kit.grading.grade import grade
 from kit.grading.sandbox import Limits
-result = grade(sys.argv[1], Path(sys.argv[2]), [1], Limits(test_seconds=30, kata_seconds=300), progress=lambda _: None)
+limits = Limits(test_seconds=30, kata_seconds=300)
+result = grade(sys.argv[1], Path(sys.argv[2]), [1], limits, progress=lambda _: None, mode=isolation.choose())
 print(json.dumps({name: write(result) for name, write in WRITERS.items()}))
 """
 
@@ -927,3 +948,16 @@ def test_the_learner_repository_workflow_is_hardened() -> None:
     readme = (template / "README.md").read_text(encoding="utf-8")
     assert "`.github/**`" in readme
     assert "protected paths" in readme
+
+
+def test_a_compiled_module_in_the_submission_is_refused(tmp_path: Path) -> None:
+    from kit.grading.screen import check_package
+
+    package = copy_package(ROOT / "student", tmp_path, "learner")
+    (package / "autograd" / "value.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF")
+    (package / "autograd" / "__pycache__").mkdir(exist_ok=True)
+    (package / "autograd" / "__pycache__" / "graph.cpython-311.pyc").write_bytes(b"ignored: never read")
+    found = [str(f) for f in check_package(package)]
+    assert found == [
+        "learner/autograd/value.cpython-311-x86_64-linux-gnu.so:0: a compiled module: only Python source is graded"
+    ]

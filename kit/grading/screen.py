@@ -14,7 +14,8 @@ Refused (:func:`check_source`):
 - calling :data:`BANNED_CALLS` by name (``exec``, ``eval``, ``compile``, ``__import__``, ``globals``, …);
 - reaching :data:`BANNED_ATTRIBUTES` (``f_back``, ``tb_frame``, ``__globals__``, ``__subclasses__``, …),
   also as a literal second argument of ``getattr``/``setattr``/``delattr``, and ``sys.modules``;
-- a ``dir_fd=`` argument (opening relative to a folder descriptor escapes path checks).
+- a ``dir_fd=`` argument (opening relative to a folder descriptor escapes path checks);
+- compiled modules (``.so``, ``.pyc`` … outside ``__pycache__``): they cannot be read, so they are not run.
 
 Where the line is (DECISIONS.md, "Grading"): an attribute name built at run time
 (``getattr(x, "f_" + "back")``) is not seen. That is why the namespaces isolation exists, and why
@@ -185,13 +186,20 @@ def _check_call(node: ast.Call, refuse: Callable[[ast.AST, str], None]) -> None:
             refuse(node, f"reaches .{attribute.value} through {name}()")
 
 
+#: Files Python would import that are not source: the check cannot read them, so they are refused.
+COMPILED = (".so", ".pyd", ".dylib", ".pyc", ".pyo")
+
+
 def check_package(folder: Path) -> list[Finding]:
-    """The refused constructs in every ``.py`` file under ``folder`` (paths relative to it, with its name)."""
+    """The refused constructs in every ``.py`` file under ``folder`` (paths relative to it, with its name),
+    and any compiled module outside ``__pycache__`` (which the grader never reads)."""
     found: list[Finding] = []
-    for path in sorted(folder.rglob("*.py")):
-        if path.is_symlink() or not path.is_file():
-            continue
+    for path in sorted(folder.rglob("*")):
         name = f"{folder.name}/{path.relative_to(folder).as_posix()}"
+        if path.name.endswith(COMPILED) and "__pycache__" not in path.parts:
+            found.append(Finding(name, 0, "a compiled module: only Python source is graded"))
+        if path.suffix != ".py" or path.is_symlink() or not path.is_file():
+            continue
         if path.stat().st_size > MAX_FILE_BYTES:
             found.append(Finding(name, 0, f"a source file over {MAX_FILE_BYTES:,} bytes"))
             continue
