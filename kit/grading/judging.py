@@ -124,7 +124,8 @@ def judge_test(
         reason = str(found.get("problem") or "")
         if trusted_skip(reason):
             return TestResult(nodeid, name, "skip", clean(reason), output)
-        return TestResult(nodeid, name, "fail", clean(f"skipped ({reason or 'no reason given'}): not a pass"), output)
+        said = reason.removeprefix("Skipped: ") or "no reason given"
+        return TestResult(nodeid, name, "fail", clean(f"skipped ({said}): not a pass"), output)
     if status not in ("fail", "error"):
         return TestResult(nodeid, name, "error", clean(f"the run reported an unknown status {status!r}"), output)
     message, not_implemented = failure_message(found)
