@@ -33,6 +33,16 @@ from tests.spec_runner import ROOT, copy_package
 SMALL = ("--kata", "1", "--timeout", "10", "--kata-timeout", "60", "--memory", "1024")
 
 
+def modes() -> list[str]:
+    """Both isolations where bubblewrap works here, else the in-process one alone."""
+    from kit.grading import isolation
+
+    return [isolation.NAMESPACES, isolation.IN_PROCESS] if isolation.bwrap() else [isolation.IN_PROCESS]
+
+
+BOTH = pytest.mark.parametrize("mode", modes())
+
+
 @functools.cache
 def kit() -> Path:
     """A private copy of the kit to grade with: edits to the working tree during a run cannot trip its checks."""
@@ -218,10 +228,12 @@ def test_importing_the_reference_is_blocked_and_said(build) -> None:
     assert all("tried to import the reference implementation" in m for m in messages(kata)), messages(kata)[:3]
 
 
-def test_reading_the_reference_from_disk_is_blocked_and_said(build) -> None:
-    kata = only_kata(graded(build(hostile.READS_REFERENCE), *SMALL, seconds=90))
+@BOTH
+def test_reading_the_reference_from_disk_is_blocked_and_said(build, mode: str) -> None:
+    kata = only_kata(graded(build(hostile.READS_REFERENCE), *SMALL, "--isolation", mode, seconds=90))
     assert kata["passed"] == 0
-    assert all("tried to read the reference implementation" in m for m in messages(kata)), messages(kata)[:3]
+    said = "tried to read the reference implementation" if mode == "in-process" else "No such file or directory"
+    assert all(said in m for m in messages(kata)), messages(kata)[:3]
 
 
 @pytest.mark.parametrize(
@@ -246,15 +258,17 @@ def test_forged_results_are_ignored(build) -> None:
     assert "100 line(s) in the results file were not written by the grader and were ignored" in kata["problem"]
 
 
-def test_writing_into_the_kit_is_blocked(build) -> None:
+@BOTH
+def test_writing_into_the_kit_is_blocked(build, mode: str) -> None:
     planted = kit() / "spec_tests" / "zz_planted_by_hostile.py"
     try:
-        kata = only_kata(graded(build(hostile.WRITES_INTO_THE_KIT), *SMALL, seconds=90))
+        kata = only_kata(graded(build(hostile.WRITES_INTO_THE_KIT), *SMALL, "--isolation", mode, seconds=90))
         assert not planted.exists(), "the submission wrote into the kit's spec folder"
     finally:
         planted.unlink(missing_ok=True)
     assert kata["passed"] == 0
-    assert all("writing inside the kit or the Python installation is blocked" in m for m in messages(kata))
+    said = "writing inside the kit or the Python installation is blocked" if mode == "in-process" else "Read-only"
+    assert all(said in m for m in messages(kata)), messages(kata)[:3]
 
 
 @pytest.mark.parametrize(
@@ -424,16 +438,6 @@ def test_the_learner_repository_workflow_grades_student_for_classroom() -> None:
 
 
 # ------------------------------------------------- issue 11: isolation, trust, delivery
-
-
-def modes() -> list[str]:
-    """Both isolations where bubblewrap works here, else the in-process one alone."""
-    from kit.grading import isolation
-
-    return [isolation.NAMESPACES, isolation.IN_PROCESS] if isolation.bwrap() else [isolation.IN_PROCESS]
-
-
-BOTH = pytest.mark.parametrize("mode", modes())
 
 
 def hog_files() -> list[Path]:
@@ -961,3 +965,12 @@ def test_a_compiled_module_in_the_submission_is_refused(tmp_path: Path) -> None:
     assert found == [
         "learner/autograd/value.cpython-311-x86_64-linux-gnu.so:0: a compiled module: only Python source is graded"
     ]
+
+
+@pytest.mark.parametrize("name", ["reference.autograd.value", "tests.alt_engine.autograd.value", "tests"])
+def test_the_child_import_finder_refuses_the_reference_and_the_kits_tests(name: str) -> None:
+    """Behind the static check (a name built at run time gets past it): the kit's tests hold a whole engine."""
+    from kit.grading.guard import PinningFinder, ReferenceImportError
+
+    with pytest.raises(ReferenceImportError, match="tried to import"):
+        PinningFinder({}, ["reference", "tests"]).find_spec(name)

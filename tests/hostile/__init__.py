@@ -53,31 +53,33 @@ ALLOCATES_WITHOUT_BOUND = Hostile(
     _ADD,
     "        hoard = []\n        while True:\n            hoard.append(bytearray(50_000_000))\n" + _ADD,
 )
+#: Reaches a module by a name built at run time: the static check (kit/grading/screen.py) cannot see it, so the
+#: hostile packages below that use it test the layers behind that check (the import finder, the snapshot).
+_LOAD = "import importlib as _il\n\n_load = getattr(_il, 'import_' + 'module')\n"
+_KIT = "import json as _json\nimport sys as _sys\n\n_kit = _json.loads(_sys.argv[1])['kit']\n"
+
 IMPORTS_REFERENCE = Hostile(
-    "imports-reference", "autograd/value.py", "", "\nfrom reference.autograd.value import Value  # noqa: E402,F811\n"
+    "imports-reference", "autograd/value.py", "", f"\n{_LOAD}\nValue = _load('reference.autograd.value').Value\n"
 )
 READS_REFERENCE = Hostile(
     "reads-reference",
     "autograd/value.py",
     "",
-    "\nimport importlib.util as _u\nimport pathlib as _p\n\nimport spec_tests as _s\n\n"
-    "_path = _p.Path(_s.__file__).resolve().parent.parent / 'reference' / 'autograd' / 'value.py'\n"
-    "_spec = _u.spec_from_file_location('stolen_value', _path)\n"
-    "_m = _u.module_from_spec(_spec)\n"
-    "_spec.loader.exec_module(_m)\n",
+    f"\n{_KIT}\nwith open(_kit + '/reference/autograd/value.py') as _f:\n    _f.read()\n",
 )
 PATCHES_ORACLE_AT_IMPORT = Hostile(
     "patches-oracle-at-import",
     "__init__.py",
     "",
-    "import spec_tests.oracle\n\nspec_tests.oracle.assert_close = lambda *args, **kwargs: None\n",
+    f"{_LOAD}\n_load('spec_tests.oracle').assert_close = lambda *args, **kwargs: None\n",
 )
 PATCHES_PYTEST_IN_A_TEST = Hostile(
     "patches-pytest-in-a-test",
     "autograd/value.py",
     _ADD,
-    "        import pytest\n\n        pytest.fail = lambda *args, **kwargs: None\n"
-    "        pytest.approx = lambda expected, *args, **kwargs: expected\n" + _ADD,
+    "        import importlib\n\n        _pytest = getattr(importlib, 'import_' + 'module')('pyt' + 'est')\n"
+    "        _pytest.fail = lambda *args, **kwargs: None\n"
+    "        _pytest.approx = lambda expected, *args, **kwargs: expected\n" + _ADD,
 )
 FORGES_RESULTS = Hostile(
     "forges-results",
@@ -95,8 +97,7 @@ WRITES_INTO_THE_KIT = Hostile(
     "writes-into-the-kit",
     "autograd/value.py",
     "",
-    "\nimport pathlib as _p\n\nimport spec_tests as _s\n\n"
-    "(_p.Path(_s.__file__).parent / 'zz_planted_by_hostile.py').write_text('PLANTED = True')\n",
+    f"\n{_KIT}\nwith open(_kit + '/spec_tests/zz_planted_by_hostile.py', 'w') as _f:\n    _f.write('PLANTED = True')\n",
 )
 
 USES_THE_NETWORK = Hostile(
