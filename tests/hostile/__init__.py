@@ -25,6 +25,7 @@ class Hostile:
     find: str
     replace: str
     kata: int = 1
+    append: str = ""  # also appended to the file (module-level code the replacement uses)
 
     @property
     def package(self) -> str:
@@ -198,9 +199,8 @@ RAISES_AN_UNPRINTABLE_ERROR = Hostile(
     "raises-an-unprintable-error",
     "autograd/value.py",
     _ADD,
-    "        class Unprintable(Exception):\n            def __str__(self):\n"
-    "                raise RuntimeError('no text for you')\n\n"
     "        if self.data < 0:\n            raise Unprintable()\n" + _ADD,
+    append="\nclass Unprintable(Exception):\n    def __str__(self):\n        raise RuntimeError('no text for you')\n",
 )
 RAISES_5_MB_MESSAGES = Hostile(
     "raises-5-mb-messages",
@@ -298,5 +298,7 @@ def build(hostile: Hostile, parent: Path) -> Path:
         text = text.replace(hostile.find, hostile.replace)
     else:
         text += "\n" + hostile.replace
+    if hostile.append:
+        text += "\n" + hostile.append
     path.write_text(text, encoding="utf-8")
     return target
