@@ -2,7 +2,7 @@
 
     python benchmarks/grade_overhead.py                       # reference, every ready kata, 3 rounds
     python benchmarks/grade_overhead.py --impl student --runs 5 --kata 1 --kata 2
-    python benchmarks/grade_overhead.py --isolation in-process
+    python benchmarks/grade_overhead.py --isolation in-process --jobs 1
 
 Each round runs, one after the other on the same machine, (a) ``pytest spec_tests --impl IMPL
 --hypothesis-profile ci`` and (b) ``kata grade --impl IMPL`` (one sandboxed child per kata, the
@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--kata", type=int, action="append", default=[], help="only kata N (repeatable)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--isolation", default="auto", choices=("auto", "namespaces", "in-process"))
+    parser.add_argument("--jobs", type=int, default=None, help="kata grade --jobs (default: its own)")
     args = parser.parse_args()
     katas = [part for number in args.kata for part in ("--kata", str(number))]
     with tempfile.TemporaryDirectory(prefix="grade-overhead-") as tmp:
@@ -51,6 +52,7 @@ def main() -> None:
         plain += ["--hypothesis-profile", "ci", "-q", "-p", "no:cacheprovider", "-m", "not given", *katas]
         grade = [sys.executable, "-m", "kit.learner.cli", "grade", "--impl", args.impl, *katas]
         grade += ["--isolation", args.isolation, "--out", str(folder / "grade.json")]
+        grade += ["--jobs", str(args.jobs)] if args.jobs else []
         rows = []
         for round_ in range(args.runs):
             pair = [("pytest", plain), ("grade", grade)]
@@ -60,7 +62,11 @@ def main() -> None:
     from kit.grading import isolation
 
     used = isolation.choose(args.isolation)
-    print(f"kata grade vs plain pytest, --impl {args.impl}, katas {args.kata or 'all ready'}, isolation {used}")
+    jobs = args.jobs or min(4, os.cpu_count() or 1)
+    print(
+        f"kata grade (--jobs {jobs}) vs plain pytest, --impl {args.impl}, katas {args.kata or 'all ready'}, "
+        f"isolation {used}"
+    )
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print(f"{'round':>5}  {'pytest s':>9}  {'load':>5}  {'grade s':>8}  {'load':>5}  {'ratio':>6}")
     for number, row in enumerate(rows, 1):
