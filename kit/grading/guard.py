@@ -11,8 +11,8 @@ starts, and so before any line of the submission runs, :func:`main`:
    pristine copies, and refuses ``reference`` and ``reference.*`` with an ``ImportError``
    that says the submission tried to import the reference;
 3. installs an audit hook (it cannot be removed) that refuses network connections and name
-   look-ups, starting processes, signalling other processes, and opening files inside the
-   kit's ``reference/`` folder;
+   look-ups, starting processes, signalling other processes, opening files inside the
+   kit's ``reference/`` folder, and writing anywhere but the kata's work folder;
 4. imports pytest, Hypothesis, NumPy's testing helpers and the spec's helper modules, and
    takes a :class:`Snapshot` of them: every function, class, method and code object, and
    the spec helpers' constants (tolerances);
@@ -27,9 +27,11 @@ now: a submission that replaced ``spec_tests.oracle.assert_close``, ``pytest.app
 is reported as tampering and its kata scores 0.
 
 What this cannot do: code that runs in the same process can, with enough effort, reach
-anything there (the key in memory, the plugin's own state). These guards stop accidents
-and casual cheating, and make deliberate cheating visible; the submission's code itself
-stays in the learner's repository for a human to read.
+anything there (the key in memory, the plugin's own state). That is why the parent reads the
+submission's source first and refuses what reaches for frames, ``gc``, ``ctypes`` and the like
+(:mod:`kit.grading.screen`), and, where it can, runs this child in namespaces that hold no
+reference and end every process it starts (:mod:`kit.grading.isolation`). What remains is
+written down in DECISIONS.md ("Grading", where the line is).
 """
 
 from __future__ import annotations
