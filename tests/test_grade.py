@@ -172,7 +172,8 @@ def test_an_infinite_loop_is_stopped_per_test_and_per_kata(build) -> None:
 def test_an_infinite_loop_at_import_is_killed_at_the_kata_limit(build) -> None:
     kata = only_kata(graded(build(hostile.LOOPS_AT_IMPORT), "--kata", "1", "--kata-timeout", "8", seconds=60))
     assert kata["score"] == 0
-    assert kata["problem"] == "killed after 8 s (the kata's time limit) before any test ran"
+    # the package is first imported by the first test (pytest -q prints no header, which imported it before)
+    assert kata["problem"] == f"killed after 8 s (the kata's time limit) during {kata['failures'][0]['test']}"
     assert all(f["status"] == "error" for f in kata["failures"])
     assert len(kata["failures"]) == kata["total"]
 
@@ -185,12 +186,11 @@ def test_an_error_at_import_fails_every_test_with_the_error(build) -> None:
     assert all("raised RuntimeError: hostile: broken at import" in m for m in messages(kata))
 
 
-def test_sys_exit_at_import_is_graded_as_the_run_stopping(build) -> None:
+def test_sys_exit_at_import_fails_every_test_with_the_exit(build) -> None:
     kata = only_kata(graded(build(hostile.SYS_EXIT_AT_IMPORT), *SMALL, seconds=90))
     assert kata["score"] == 0
-    assert kata["status"] == "error"
-    assert kata["problem"] == "the run stopped before any test ran: SystemExit: 3"
-    assert all(f["status"] == "error" for f in kata["failures"])
+    assert kata["problem"] == "", "each test imports the package and fails with the exit: the run goes on"
+    assert all(m.startswith("SystemExit: 3") for m in messages(kata)), messages(kata)[:3]
     assert len(kata["failures"]) == kata["total"]
 
 
