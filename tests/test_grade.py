@@ -464,7 +464,13 @@ def test_the_environment_variable_forces_in_process_grading(build, monkeypatch: 
 
     monkeypatch.setenv(isolation.ENV, "in-process")
     assert isolation.choose("auto") == "in-process"
-    assert isolation.choose("namespaces" if isolation.bwrap() else "in-process") != "auto"
+    monkeypatch.setenv(isolation.ENV, "namespaces")
+    if isolation.bwrap():
+        assert isolation.choose("auto") == "namespaces"
+        assert isolation.choose("in-process") == "in-process", "the flag wins over the variable"
+    else:
+        with pytest.raises(isolation.IsolationError, match="bubblewrap"):
+            isolation.choose("auto")
     monkeypatch.setenv(isolation.ENV, "sideways")
     with pytest.raises(isolation.IsolationError, match="sideways"):
         isolation.choose("auto")
