@@ -268,11 +268,21 @@ def gradient_table(rows: list[tuple[str, float, float, bool]]) -> Table:
     return table
 
 
+def safe_text(value: object, limit: int = 2000) -> str:
+    """``str(value)`` that never raises (a learner's ``__str__`` may), encodable, at most ``limit`` characters."""
+    try:
+        text = str(value)
+    except Exception as exc:  # one bad __str__ fails its own test, not the whole run
+        text = f"<{type(value).__name__} whose __str__ raised {type(exc).__name__}>"
+    text = text[: limit * 2].encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _describe(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], kata: catalogue.Kata) -> Failure:
     exc = excinfo.value
     doc = getattr(getattr(item, "function", None), "__doc__", None) or item.name
     prop = " ".join(doc.strip().split("\n\n")[0].split())
-    message = str(exc).strip()
+    message = safe_text(exc).strip()
     problem = message.splitlines()[0] if message else ""
     group = None
     if isinstance(exc, NotImplementedError) and (match := _NOT_WRITTEN.search(message)):

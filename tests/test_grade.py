@@ -20,6 +20,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from katas import catalogue
 from kit.grading.formats import WRITERS
@@ -31,26 +33,50 @@ from tests.spec_runner import ROOT, copy_package
 SMALL = ("--kata", "1", "--timeout", "10", "--kata-timeout", "60", "--memory", "1024")
 
 
+def modes() -> list[str]:
+    """Both isolations where bubblewrap works here, else the in-process one alone."""
+    from kit.grading import isolation
+
+    return [isolation.NAMESPACES, isolation.IN_PROCESS] if isolation.bwrap() else [isolation.IN_PROCESS]
+
+
+BOTH = pytest.mark.parametrize("mode", modes())
+
+
 @functools.cache
 def kit() -> Path:
     """A private copy of the kit to grade with: edits to the working tree during a run cannot trip its checks."""
     folder = Path(tempfile.mkdtemp(prefix="nn-katas-kit-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("katas", "spec_tests", "reference", "student"):
+    for name in ("katas", "spec_tests", "reference", "student", "kit"):
         shutil.copytree(ROOT / name, folder / name, ignore=ignore)
     shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
     return folder
 
 
-def kata_grade(*args: str, cwd: Path, timeout: float = 600) -> tuple[subprocess.CompletedProcess[str], float]:
+def processes_naming(text: str) -> list[int]:
+    """The ids of running processes whose command line mentions ``text`` (Linux; elsewhere none are seen)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def kata_grade(
+    *args: str, cwd: Path, timeout: float = 600, kit_root: Path | None = None, tmpdir: Path | None = None
+) -> tuple[subprocess.CompletedProcess[str], float]:
     """``python -m kit.learner.cli grade ARGS`` as CI runs it; returns the process and its wall-clock seconds."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPEC_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPEC_", "KATA_GRADE_"))}
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "kit.learner.cli", "grade", *args],
         cwd=cwd,
-        env={**env, "PYTHONPATH": str(kit())},
+        env={**env, "PYTHONPATH": str(kit_root or kit()), **({"TMPDIR": str(tmpdir)} if tmpdir else {})},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -59,12 +85,22 @@ def kata_grade(*args: str, cwd: Path, timeout: float = 600) -> tuple[subprocess.
     return done, time.monotonic() - started
 
 
-def graded(folder: Path, *args: str, seconds: float) -> dict:
-    """Grade the package in ``folder`` (json format); check exit 0 and the time bound; return the results."""
+def graded(folder: Path, *args: str, seconds: float, kit_root: Path | None = None) -> dict:
+    """Grade the package in ``folder`` (json format); check exit 0, the time bound, and that no process
+    and no file of the grading is left behind; return the results."""
     out = folder.parent / f"{folder.name}.json"
-    done, took = kata_grade("--path", str(folder), "--out", str(out), *args, cwd=folder.parent)
+    scratch = folder.parent / f"{folder.name}-tmp"
+    scratch.mkdir()
+    done, took = kata_grade(
+        "--path", str(folder), "--out", str(out), *args, cwd=folder.parent, kit_root=kit_root, tmpdir=scratch
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert took < seconds, f"grading took {took:.1f} s (bound {seconds} s)"
+    assert list(scratch.iterdir()) == [], "the grading left files behind"
+    marks = [str(scratch), *([folder.name] if folder.name.startswith("hostile_") else [])]  # names unique to this run
+    assert [pid for mark in marks for pid in processes_naming(mark)] == [], "a process outlived its grading"
+    assert out.is_file(), "the results are a regular file"
+    assert not out.is_symlink()
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -136,7 +172,8 @@ def test_an_infinite_loop_is_stopped_per_test_and_per_kata(build) -> None:
 def test_an_infinite_loop_at_import_is_killed_at_the_kata_limit(build) -> None:
     kata = only_kata(graded(build(hostile.LOOPS_AT_IMPORT), "--kata", "1", "--kata-timeout", "8", seconds=60))
     assert kata["score"] == 0
-    assert kata["problem"] == "killed after 8 s (the kata's time limit) before any test ran"
+    # the package is first imported by the first test (pytest -q prints no header, which imported it before)
+    assert kata["problem"] == f"killed after 8 s (the kata's time limit) during {kata['failures'][0]['test']}"
     assert all(f["status"] == "error" for f in kata["failures"])
     assert len(kata["failures"]) == kata["total"]
 
@@ -149,12 +186,11 @@ def test_an_error_at_import_fails_every_test_with_the_error(build) -> None:
     assert all("raised RuntimeError: hostile: broken at import" in m for m in messages(kata))
 
 
-def test_sys_exit_at_import_is_graded_as_the_run_stopping(build) -> None:
+def test_sys_exit_at_import_fails_every_test_with_the_exit(build) -> None:
     kata = only_kata(graded(build(hostile.SYS_EXIT_AT_IMPORT), *SMALL, seconds=90))
     assert kata["score"] == 0
-    assert kata["status"] == "error"
-    assert kata["problem"] == "the run stopped before any test ran: SystemExit: 3"
-    assert all(f["status"] == "error" for f in kata["failures"])
+    assert kata["problem"] == "", "each test imports the package and fails with the exit: the run goes on"
+    assert all(m.startswith("SystemExit: 3") for m in messages(kata)), messages(kata)[:3]
     assert len(kata["failures"]) == kata["total"]
 
 
@@ -193,9 +229,11 @@ def test_importing_the_reference_is_blocked_and_said(build) -> None:
     assert all("tried to import the reference implementation" in m for m in messages(kata)), messages(kata)[:3]
 
 
-def test_reading_the_reference_from_disk_is_blocked_and_said(build) -> None:
-    kata = only_kata(graded(build(hostile.READS_REFERENCE), *SMALL, seconds=90))
+@BOTH
+def test_reading_the_reference_from_disk_is_blocked_and_said(build, mode: str) -> None:
+    kata = only_kata(graded(build(hostile.READS_REFERENCE), *SMALL, "--isolation", mode, seconds=90))
     assert kata["passed"] == 0
+    # the guard refuses the open in both isolations (with namespaces the file is not there either)
     assert all("tried to read the reference implementation" in m for m in messages(kata)), messages(kata)[:3]
 
 
@@ -215,21 +253,27 @@ def test_tampering_with_the_spec_or_pytest_scores_zero(build, kind: hostile.Host
     assert kata["problem"].startswith(f"tampering: the submission changed {changed} ("), kata["problem"]
 
 
-def test_forged_results_are_ignored(build) -> None:
-    kata = only_kata(graded(build(hostile.FORGES_RESULTS), *SMALL, seconds=90))
+@BOTH
+def test_forged_results_are_ignored(build, mode: str) -> None:
+    kata = only_kata(graded(build(hostile.FORGES_RESULTS), *SMALL, "--isolation", mode, seconds=90))
     assert kata["score"] == 0
-    assert "100 line(s) in the results file were not written by the grader and were ignored" in kata["problem"]
+    if mode == "in-process":  # the events file is in the work folder: the lines get written, unsigned
+        assert "100 line(s) in the results file were not written by the grader and were ignored" in kata["problem"]
+    else:  # it is outside the sandbox's /tmp: the guard refuses the write itself
+        assert all("writing outside the grading's work folder is blocked" in m for m in messages(kata))
 
 
-def test_writing_into_the_kit_is_blocked(build) -> None:
+@BOTH
+def test_writing_into_the_kit_is_blocked(build, mode: str) -> None:
     planted = kit() / "spec_tests" / "zz_planted_by_hostile.py"
     try:
-        kata = only_kata(graded(build(hostile.WRITES_INTO_THE_KIT), *SMALL, seconds=90))
+        kata = only_kata(graded(build(hostile.WRITES_INTO_THE_KIT), *SMALL, "--isolation", mode, seconds=90))
         assert not planted.exists(), "the submission wrote into the kit's spec folder"
     finally:
         planted.unlink(missing_ok=True)
     assert kata["passed"] == 0
-    assert all("writing inside the kit or the Python installation is blocked" in m for m in messages(kata))
+    said = "writing inside the kit or the Python installation is blocked"  # the guard, before the read-only mount
+    assert all(said in m for m in messages(kata)), messages(kata)[:3]
 
 
 @pytest.mark.parametrize(
@@ -278,9 +322,11 @@ _RENDER_ALL = """
 import json, sys
 from pathlib import Path
 from kit.grading.formats import WRITERS
+from kit.grading import isolation
 from kit.grading.grade import grade
 from kit.grading.sandbox import Limits
-result = grade(sys.argv[1], Path(sys.argv[2]), [1], Limits(test_seconds=30, kata_seconds=300), progress=lambda _: None)
+limits = Limits(test_seconds=30, kata_seconds=300)
+result = grade(sys.argv[1], Path(sys.argv[2]), [1], limits, progress=lambda _: None, mode=isolation.choose())
 print(json.dumps({name: write(result) for name, write in WRITERS.items()}))
 """
 
@@ -316,7 +362,7 @@ def test_the_formats_say_the_same_thing(buggy: tuple[str, Path]) -> None:
     files = render_all(*buggy)
     summary = only_kata(json.loads(files["json"]))
     points = catalogue.by_number(1).points
-    assert summary["score"] == round(points * summary["passed"] / summary["total"], 2)
+    assert summary["score"] == points * summary["passed"] * 4 // summary["total"] / 4, "rounded down to quarters"
 
     exercism = json.loads(files["exercism"])
     assert exercism["version"] == 3
@@ -394,3 +440,548 @@ def test_the_learner_repository_workflow_grades_student_for_classroom() -> None:
 
     parsed = build_parser().parse_args(args)
     assert (parsed.command, parsed.path, parsed.format) == ("grade", "student", "classroom")
+
+
+# ------------------------------------------------- issue 11: isolation, trust, delivery
+
+
+def hog_files() -> list[Path]:
+    return sorted(Path("/tmp").glob("nn-katas-hostile-hog-*"))
+
+
+def test_the_results_and_the_console_say_which_isolation_was_used(build) -> None:
+    folder = build(hostile.RAISES_AT_IMPORT)  # fast: every test fails at import
+    for mode in modes():
+        out = folder.parent / f"{mode}.json"
+        done, _ = kata_grade("--path", str(folder), "--out", str(out), *SMALL, "--isolation", mode, cwd=folder.parent)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert json.loads(out.read_text(encoding="utf-8"))["isolation"] == mode
+        assert f"isolation: {mode}" in done.stderr
+
+
+def test_the_environment_variable_forces_in_process_grading(build, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kit.grading import isolation
+
+    monkeypatch.setenv(isolation.ENV, "in-process")
+    assert isolation.choose("auto") == "in-process"
+    monkeypatch.setenv(isolation.ENV, "namespaces")
+    if isolation.bwrap():
+        assert isolation.choose("auto") == "namespaces"
+        assert isolation.choose("in-process") == "in-process", "the flag wins over the variable"
+    else:
+        with pytest.raises(isolation.IsolationError, match="bubblewrap"):
+            isolation.choose("auto")
+    monkeypatch.setenv(isolation.ENV, "sideways")
+    with pytest.raises(isolation.IsolationError, match="sideways"):
+        isolation.choose("auto")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="namespaces are Linux only")
+def test_the_sandbox_hides_the_reference_and_ends_every_process_the_child_started(tmp_path: Path) -> None:
+    """Straight through bubblewrap, no guard: what the operating system itself enforces."""
+    from kit.grading import isolation
+
+    if isolation.bwrap() is None:
+        pytest.skip("bubblewrap cannot make namespaces on this machine (the in-process tests cover it)")
+    submission, events, pycache = tmp_path / "submission", tmp_path / "events.jsonl", tmp_path / "pycache"
+    for folder in (submission, pycache):
+        folder.mkdir()
+    events.touch()
+    marker = tmp_path / "orphan-was-here"
+    child = f"""
+import os, subprocess, sys, time
+kit = {str(ROOT)!r}
+seen = {{name: os.path.exists(os.path.join(kit, name)) for name in ("reference", "tests", ".git", "spec_tests")}}
+open({isolation.EVENTS!r}, "w").write(repr(seen))
+orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3); open({str(marker)!r}, 'w')"],
+                          start_new_session=True)
+try:
+    open("/outside", "w")
+except OSError as exc:
+    print("root read-only:", exc.errno)
+os.kill(os.getppid(), 9)
+"""
+    command = isolation.bwrap_command(ROOT, submission, events, pycache, tmp_mb=16)
+    done = subprocess.run([*command, sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    time.sleep(4)
+    seen = events.read_text(encoding="utf-8")
+    assert seen == "{'reference': False, 'tests': False, '.git': False, 'spec_tests': True}", (seen, done.stderr)
+    assert "root read-only: 30" in done.stdout, done.stdout + done.stderr  # EROFS
+    assert not marker.exists(), "a setsid orphan outlived the sandbox"
+
+
+STATICALLY_REFUSED = [
+    (hostile.OPENS_WITH_DIR_FD, "autograd/value.py", "opens a file relative to a folder descriptor (dir_fd=)"),
+    (hostile.OPENS_WITH_CTYPES, "autograd/value.py", "imports ctypes"),
+    (hostile.IMPORTS_THE_ALT_ENGINE, "autograd/value.py", "imports from tests.alt_engine.autograd.value"),
+    (hostile.WALKS_FRAMES_TO_PYTEST, "__init__.py", "reaches ._getframe"),
+    (hostile.SWITCHES_THE_GUARD_OFF_WITH_GC, "__init__.py", "imports gc"),
+    (hostile.EXECS_HIDDEN_CODE, "__init__.py", "uses exec"),
+    (hostile.FORKS_AND_ESCAPES, "__init__.py", "imports _posixsubprocess"),
+    (hostile.KILLS_THE_GRADER, "__init__.py", "reaches .kill"),
+]
+
+
+@pytest.mark.parametrize(("kind", "file", "said"), STATICALLY_REFUSED, ids=[k.name for k, _f, _s in STATICALLY_REFUSED])
+def test_reaching_into_the_grader_is_refused_before_running_with_file_and_line(
+    build, kind: hostile.Hostile, file: str, said: str
+) -> None:
+    folder = build(kind)
+    line = next(
+        number
+        for number, text in enumerate((folder / file).read_text(encoding="utf-8").splitlines(), 1)
+        if any(word in text for word in ("dir_fd", "ctypes", "alt_engine", "_getframe", "gc", "exec(", "_posix", "kil"))
+    )
+    kata = only_kata(graded(folder, *SMALL, seconds=90))
+    assert kata["score"] == 0
+    assert kata["status"] == "error"
+    assert kata["problem"].startswith("refused before running: "), kata["problem"]
+    assert f"{kind.package}/{file}:{line}: {said}" in kata["problem"], kata["problem"]
+    assert all(f["status"] == "error" for f in kata["failures"])
+    assert len(kata["failures"]) == kata["total"]
+
+
+def test_a_skip_is_not_a_pass(build) -> None:
+    kata = only_kata(graded(build(hostile.SKIPS_INSTEAD_OF_FAILING), *SMALL, seconds=120))
+    skipped = [m for m in messages(kata) if m == "skipped (not written yet): not a pass"]
+    assert skipped, messages(kata)[:3]
+    assert kata["passed"] + len(kata["failures"]) == kata["total"], "a skip stays in the denominator"
+    assert kata["score"] < catalogue.by_number(1).points
+
+
+@BOTH
+def test_filling_the_disk_outside_the_work_folder_changes_nothing(build, mode: str) -> None:
+    before = hog_files()
+    kata = only_kata(graded(build(hostile.FILLS_THE_DISK), *SMALL, "--isolation", mode, seconds=180))
+    assert hog_files() == before == [], "a file was written outside the grading's folder"
+    assert kata["passed"] == kata["total"], messages(kata)[:3]
+
+
+@BOTH
+@pytest.mark.parametrize("kind", [hostile.MAKES_A_DIRECTORY_AT_OUT, hostile.MAKES_A_FIFO_AT_OUT], ids=["dir", "fifo"])
+def test_something_put_at_the_results_path_does_not_stop_the_grade(build, mode: str, kind: hostile.Hostile) -> None:
+    kata = only_kata(graded(build(kind), *SMALL, "--isolation", mode, seconds=180))
+    assert kata["passed"] == kata["total"], messages(kata)[:3]
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        (hostile.RAISES_A_LONE_SURROGATE, "ValueError: bad \\udc80 value"),
+        (hostile.RAISES_AN_UNPRINTABLE_ERROR, "Unprintable: <Unprintable whose __str__ raised RuntimeError>"),
+        (hostile.RAISES_5_MB_MESSAGES, "ValueError: xxxxxxxxxx"),
+    ],
+    ids=["lone-surrogate", "raising-str", "5-mb"],
+)
+def test_any_message_arrives_capped_and_encodable_and_fails_only_its_own_tests(
+    build, kind: hostile.Hostile, said: str
+) -> None:
+    folder = build(kind)
+    results = graded(folder, *SMALL, seconds=180)
+    kata = only_kata(results)
+    assert kata["problem"] == "", "one bad message must not stop the kata"
+    assert 0 < kata["passed"] < kata["total"]
+    assert any(m.startswith(said) for m in messages(kata)), messages(kata)[:3]
+    assert all(len(m) <= 2100 for m in messages(kata))
+    out = folder.parent / f"{folder.name}.json"
+    out.read_bytes().decode("utf-8", errors="strict")
+    assert out.stat().st_size < 300_000
+
+
+@BOTH
+def test_a_poisoned_pycache_never_reaches_the_next_submission(build, tmp_path: Path, mode: str) -> None:
+    """Writing a .pyc into the kit fails; one planted there anyway (hash-valid: every test reported passed)
+    is never loaded: the innocent skeleton graded next still scores 0."""
+    private = Path(tempfile.mkdtemp(prefix="nn-katas-poisoned-kit-"))
+    try:
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        for name in ("katas", "spec_tests", "reference", "student", "kit"):
+            shutil.copytree(ROOT / name, private / name, ignore=ignore)
+        shutil.copy2(ROOT / "pyproject.toml", private / "pyproject.toml")
+        graded(build(hostile.POISONS_THE_PYCACHE), *SMALL, "--isolation", mode, seconds=120, kit_root=private)
+        assert not (private / "spec_tests" / "__pycache__" / f"report.{sys.implementation.cache_tag}.pyc").exists()
+        planted = hostile.poisoned_report_pyc(private)
+        probe = "import spec_tests.report as r; print(r.LearnerReport.pytest_runtest_makereport.__name__)"
+        loaded = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={"PATH": os.environ["PATH"], "PYTHONPATH": str(private)},
+            cwd=tmp_path,  # not the working tree: `python -c` imports from its folder first
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert loaded.stdout.strip() == "_every_report_passes", "the planted .pyc is live for a plain import"
+        assert planted.is_file()
+        skeleton = copy_package(private / "student", tmp_path, "innocent")
+        kata = only_kata(graded(skeleton, *SMALL, "--isolation", mode, seconds=120, kit_root=private))
+        assert kata["score"] == 0
+        assert kata["passed"] == 0 < kata["total"]
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def test_a_directory_at_out_is_refused_before_grading(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    out.mkdir()
+    done, _ = kata_grade("--impl", "reference", "--kata", "1", "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "is a directory" in done.stderr
+    assert out.is_dir()
+    assert not any(out.iterdir())
+
+
+# ------------------------------------------------------- the static check, line by line
+
+
+@pytest.mark.parametrize("package", ["reference", "student", "tests/alt_engine"])
+def test_the_static_check_passes_the_kits_own_implementations(package: str) -> None:
+    from kit.grading.screen import check_package
+
+    assert check_package(ROOT / package) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        ("import gc", "imports gc"),
+        ("import ctypes.util as u", "imports ctypes.util"),
+        ("from _pytest import config", "imports from _pytest"),
+        ("import pluggy", "imports pluggy"),
+        ("from hypothesis import strategies", "imports from hypothesis"),
+        ("import inspect", "imports inspect"),
+        ("from sys import _getframe", "imports sys._getframe"),
+        ("import sys as s\nm = s.modules", "reaches sys.modules"),
+        ("def f(e):\n    return e.__traceback__.tb_frame", "reaches .__traceback__"),
+        ("f = lambda: 0\ng = f.__globals__", "reaches .__globals__"),
+        ("x = object.__subclasses__()", "reaches .__subclasses__"),
+        ("x = getattr(object, '__subclasses__')", "reaches .__subclasses__ through getattr()"),
+        ("eval('1')", "uses eval"),
+        ("__import__('gc')", "uses __import__"),
+        ("import importlib\nimportlib.import_module('gc')", "reaches .import_module"),
+        ("import os\nos.open('x', 0, dir_fd=3)", "opens a file relative to a folder descriptor (dir_fd=)"),
+        ("import os\nos.fork()", "reaches .fork"),
+    ],
+)
+def test_the_static_check_refuses_reaching_into_the_grader(source: str, said: str) -> None:
+    from kit.grading.screen import check_source
+
+    found = check_source("x = 1\n" + source, "pkg/mod.py")
+    assert [str(f) for f in found if f.what == said], [str(f) for f in found]
+    assert all(f.file == "pkg/mod.py" and f.line >= 2 for f in found)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import math, random, numpy as np\nfrom pathlib import Path",
+        "class M:\n    def eval(self):\n        return self\nM().eval()",
+        "import sys\nsys.stdout.write('x')",
+        "import importlib.util\nimportlib.util.find_spec('mlxtend')",
+        "def f(self, name):\n    return getattr(self, name)",
+        "def broken(:\n",  # a syntax error is the spec's to report, test by test
+    ],
+)
+def test_the_static_check_lets_ordinary_library_code_through(source: str) -> None:
+    from kit.grading.screen import check_source
+
+    assert check_source(source, "pkg/mod.py") == []
+
+
+def test_the_static_check_line_an_attribute_name_built_at_run_time_is_not_seen() -> None:
+    """Where the line is (DECISIONS.md): a name the source spells is refused, one it computes is not."""
+    from kit.grading.screen import check_source
+
+    assert check_source("def f(e):\n    return getattr(e, 'tb_frame')", "m.py")
+    assert check_source("def f(e):\n    return getattr(e, 'tb_' + 'frame')", "m.py") == []
+
+
+# ----------------------------------------------------------- judging, without a child
+
+
+def fake_run(*events: dict, unsigned: int = 0) -> object:
+    from kit.grading.sandbox import ChildRun
+
+    return ChildRun(list(events), 0, False, 1.0, "", "", unsigned)
+
+
+EXPECTED = [
+    ["spec_tests/test_kata01_values.py::test_a", "kata01", "A holds.", "assert a()"],
+    ["spec_tests/test_kata01_values.py::test_b", "kata01", "B holds.", "assert b()"],
+]
+
+
+def judged(*events: dict) -> object:
+    from kit.grading.judging import build_kata_grade
+    from kit.grading.sandbox import Limits
+
+    return build_kata_grade(catalogue.by_number(1), EXPECTED, fake_run(*events), Limits(), lambda text: text)
+
+
+def test_a_skip_counts_as_failed_unless_the_parent_trusts_it() -> None:
+    a, b = (entry[0] for entry in EXPECTED)
+    grade = judged(
+        {"event": "result", "nodeid": a, "status": "skip", "problem": "Skipped: later"},
+        {"event": "result", "nodeid": b, "status": "pass"},
+        {"event": "end"},
+    )
+    assert [t.status for t in grade.tests] == ["fail", "pass"]
+    assert grade.tests[0].message == "skipped (later): not a pass"
+    assert grade.score == 2.5
+    trusted = judged(
+        {"event": "result", "nodeid": a, "status": "skip", "problem": "Skipped: needs the full MNIST in $MNIST_DIR"},
+        {"event": "result", "nodeid": b, "status": "pass"},
+        {"event": "end"},
+    )
+    assert [t.status for t in trusted.tests] == ["skip", "pass"]
+    assert trusted.score == 5
+
+
+def test_tests_keep_the_spec_files_order_and_their_source() -> None:
+    grade = judged({"event": "end"})
+    assert [t.nodeid for t in grade.tests] == [entry[0] for entry in EXPECTED]
+    assert [t.code for t in grade.tests] == ["assert a()", "assert b()"]
+    assert all(t.status == "error" for t in grade.tests)
+
+
+def test_an_unknown_status_is_an_error_not_a_pass() -> None:
+    grade = judged(*({"event": "result", "nodeid": e[0], "status": "passed!"} for e in EXPECTED), {"event": "end"})
+    assert grade.passed == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=5000))
+def test_every_cleaned_message_is_short_and_encodable(text: str) -> None:
+    from kit.grading.judging import MESSAGE_LIMIT, make_cleaner
+
+    clean = make_cleaner([(Path("/tmp/kata-grade-x"), "<tmp>")])(text)
+    clean.encode("utf-8")  # strict: no lone surrogates left
+    json.dumps(clean, ensure_ascii=False).encode("utf-8")
+    assert len(clean) <= MESSAGE_LIMIT + 40
+    assert not any(ord(c) < 32 and c not in "\t\n\r" for c in clean)
+    if len(text) <= MESSAGE_LIMIT and all(c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        assert clean == text.replace("/tmp/kata-grade-x", "<tmp>") or "0x" in text
+
+
+# ------------------------------------------------------- formats, checked by their consumers
+
+
+def sample_grade(points_passed_total: list[tuple[int, int, int]], statuses: str = "pass", problem: str = "") -> object:
+    from kit.grading.formats import Grade, KataGrade, TestResult
+
+    katas = []
+    for number, (points, passed, total) in enumerate(points_passed_total, 1):
+        kata = KataGrade(number, f"kata {number}", points, problem=problem)
+        for index in range(total):
+            status = "pass" if index < passed else ("error" if statuses == "error" else "fail")
+            kata.tests.append(
+                TestResult(
+                    f"spec_tests/test_kata{number:02d}_x.py::test_{index}",
+                    f"property {index}",
+                    status,
+                    "" if status == "pass" else "broke\udc80" + "y" * 3000,
+                    "out" * 400,
+                    code=f"assert f({index})",
+                )
+            )
+        katas.append(kata)
+    return Grade("learner", katas, {"test_seconds": 1.0}, ["a note"], "namespaces")
+
+
+kata_counts = st.tuples(st.integers(1, 20), st.integers(1, 60)).flatmap(
+    lambda pt: st.tuples(st.just(pt[0]), st.integers(0, pt[1]), st.just(pt[1]))
+)
+
+
+@given(st.lists(kata_counts, min_size=1, max_size=16))
+def test_classroom_scores_add_up_without_float_artefacts(counts: list[tuple[int, int, int]]) -> None:
+    """The reporter adds the scores as JavaScript (IEEE double) numbers, left to right: that sum is exact."""
+    import math
+
+    from kit.grading.formats import classroom_payload
+
+    grade = sample_grade(counts)
+    scores = [test["score"] for test in classroom_payload(grade)["tests"]]
+    running = 0.0
+    for score in scores:
+        running += score
+    assert running == math.fsum(scores) == grade.score
+    for (points, passed, total), score in zip(counts, scores, strict=True):
+        assert score * 4 == int(score * 4)
+        assert points * passed / total - 0.25 < score <= points * passed / total
+        assert (score == points) == (passed == total)
+
+
+def test_a_classroom_message_names_the_kata_that_errored() -> None:
+    from kit.grading.formats import classroom_payload
+
+    (entry,) = classroom_payload(sample_grade([(5, 0, 2)], "error", "killed after 8 s"))["tests"]
+    assert "kata 01 (kata 1) did not run normally: killed after 8 s" in entry["message"]
+
+
+@given(st.text(max_size=2000))
+def test_exercism_output_is_cut_with_the_interfaces_notice(output: str) -> None:
+    from kit.grading.formats import TRUNCATED, exercism_output
+
+    cut = exercism_output(output)
+    assert len(cut) <= 500
+    assert cut.endswith(TRUNCATED) == (len(output) > 500) or output.endswith(TRUNCATED)
+    assert output.startswith(cut.removesuffix("\n" + TRUNCATED))
+
+
+def exercism_interface_problems(data: dict) -> list[str]:
+    """The rules of tests/vendor/exercism-test-runner-interface.md, version 3, as checks."""
+    problems = []
+    if data.get("version") != 3:
+        problems.append("version must be 3")
+    if data.get("status") not in ("pass", "fail", "error"):
+        problems.append("status must be pass, fail or error")
+    tests = data.get("tests", [])
+    if data.get("status") == "error":
+        if not data.get("message"):
+            problems.append("message is required when status is error")
+        if tests and not all(test["status"] == "error" for test in tests):
+            problems.append("error only if all of the tests errored")
+    elif data.get("message") is not None:
+        problems.append("message must be null or absent unless status is error")
+    if data.get("status") in ("pass", "fail") and "tests" not in data:
+        problems.append("tests are required when status is pass or fail")
+    if data.get("status") == "pass" and any(test["status"] != "pass" for test in tests):
+        problems.append("pass means all tests passed")
+    for test in tests:
+        if not isinstance(test.get("name"), str) or test.get("status") not in ("pass", "fail", "error"):
+            problems.append(f"bad test entry {test.get('name')!r}")
+        if test.get("status") in ("fail", "error") and not test.get("message"):
+            problems.append(f"{test.get('name')}: message required for fail or error")
+        if len(test.get("output", "")) > 500:
+            problems.append(f"{test.get('name')}: output over 500 characters")
+        if "task_id" in test and not isinstance(test["task_id"], int):
+            problems.append(f"{test.get('name')}: task_id must be a number")
+        if not isinstance(test.get("test_code", ""), str):
+            problems.append(f"{test.get('name')}: test_code must be a string")
+    return problems
+
+
+def test_the_vendored_exercism_interface_still_says_what_the_checks_check() -> None:
+    text = (ROOT / "tests" / "vendor" / "exercism-test-runner-interface.md").read_text(encoding="utf-8")
+    for rule in (
+        "The `error` status should _only_ be used if **all of the tests errored**.",
+        "The tests **MUST** be returned in the order they are specified in the tests file.",
+        '"Output was truncated. Please limit to 500 chars"',
+        "This is the body of the command that is being tested.",
+    ):
+        assert rule in text
+
+
+@pytest.mark.parametrize(
+    ("counts", "statuses", "problem", "status"),
+    [
+        ([(5, 2, 2), (10, 3, 3)], "pass", "", "pass"),
+        ([(5, 1, 2), (10, 3, 3)], "fail", "", "fail"),
+        ([(5, 0, 2), (10, 0, 3)], "error", "killed", "error"),
+        ([(5, 1, 2), (10, 0, 3)], "error", "killed", "fail"),
+    ],
+)
+def test_exercism_results_follow_the_interface(counts: list, statuses: str, problem: str, status: str) -> None:
+    from kit.grading.formats import to_exercism
+
+    data = json.loads(to_exercism(sample_grade(counts, statuses, problem)))
+    assert exercism_interface_problems(data) == []
+    assert data["status"] == status
+    assert [t["test_code"] for t in data["tests"]][:2] == ["assert f(0)", "assert f(1)"]
+
+
+@pytest.mark.parametrize("statuses", ["pass", "fail", "error"])
+def test_junit_is_valid_for_jenkins_and_junitparser(statuses: str, tmp_path: Path) -> None:
+    import junitparser
+    import xmlschema
+
+    from kit.grading.formats import to_junit
+
+    grade = sample_grade([(5, 1, 3), (10, 3, 3)], statuses, "killed" if statuses == "error" else "")
+    grade.katas[0].tests[2].status = "skip"
+    text = to_junit(grade)
+    schema = xmlschema.XMLSchema(str(ROOT / "tests" / "vendor" / "junit-10.xsd"))
+    schema.validate(text)
+    path = tmp_path / "junit.xml"
+    path.write_text(text, encoding="utf-8")
+    suites = list(junitparser.JUnitXml.fromfile(str(path)))
+    assert [suite.tests for suite in suites] == [3, 3]
+    assert sum(1 for case in suites[0] if case.is_skipped) == 1
+
+
+def test_the_old_junit_root_skipped_attribute_is_what_jenkins_rejects() -> None:
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(str(ROOT / "tests" / "vendor" / "junit-10.xsd"))
+    assert not schema.is_valid('<testsuites skipped="0"/>')
+    assert schema.is_valid("<testsuites/>")
+
+
+# ------------------------------------------------------------------ the results file
+
+
+def test_the_results_replace_a_link_or_fifo_and_never_follow_it(tmp_path: Path) -> None:
+    from kit.grading.output import unwritable, write_atomically
+
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(elsewhere)
+    write_atomically(link, "{}\n")
+    assert not link.is_symlink()
+    assert link.read_text(encoding="utf-8") == "{}\n"
+    assert elsewhere.read_text(encoding="utf-8") == "keep me"
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "fifo.json"
+        os.mkfifo(fifo)
+        write_atomically(fifo, "{}\n")  # a FIFO would block an open() for writing forever
+        assert fifo.is_file()
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    assert "is a directory" in unwritable(folder)
+    assert unwritable(tmp_path / "missing" / "x.json").endswith("is not a folder")
+    assert unwritable(tmp_path / "new.json") is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["elsewhere.txt", "link.json", "folder.json", *(["fifo.json"] if hasattr(os, "mkfifo") else [])]
+    ), "no temporary file left behind"
+
+
+def test_the_learner_repository_workflow_is_hardened() -> None:
+    import re
+
+    template = ROOT / "templates" / "learner-repo"
+    workflow = (template / ".github" / "workflows" / "grade.yml").read_text(encoding="utf-8")
+    uses = re.findall(r"^\s*(?:- )?uses: (\S+)", workflow, flags=re.MULTILINE)
+    assert len(uses) == 4
+    assert all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action) for action in uses), uses
+    assert "persist-credentials: false" in workflow
+    permissions = workflow[workflow.index("permissions:") : workflow.index("env:")]
+    assert permissions.split() == ["permissions:", "contents:", "read"]
+    assert re.search(r'KIT: "nn-katas\[test\] @ git\+https://\S+@v[\d.]+"', workflow)
+    assert 'pip install "${KIT}"' in workflow
+    assert "bubblewrap" in workflow
+    readme = (template / "README.md").read_text(encoding="utf-8")
+    assert "`.github/**`" in readme
+    assert "protected paths" in readme
+
+
+def test_a_compiled_module_in_the_submission_is_refused(tmp_path: Path) -> None:
+    from kit.grading.screen import check_package
+
+    package = copy_package(ROOT / "student", tmp_path, "learner")
+    (package / "autograd" / "value.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF")
+    (package / "autograd" / "__pycache__").mkdir(exist_ok=True)
+    (package / "autograd" / "__pycache__" / "graph.cpython-311.pyc").write_bytes(b"ignored: never read")
+    found = [str(f) for f in check_package(package)]
+    assert found == [
+        "learner/autograd/value.cpython-311-x86_64-linux-gnu.so:0: a compiled module: only Python source is graded"
+    ]
+
+
+@pytest.mark.parametrize("name", ["reference.autograd.value", "tests.alt_engine.autograd.value", "tests"])
+def test_the_child_import_finder_refuses_the_reference_and_the_kits_tests(name: str) -> None:
+    """Behind the static check (a name built at run time gets past it): the kit's tests hold a whole engine."""
+    from kit.grading.guard import PinningFinder, ReferenceImportError
+
+    with pytest.raises(ReferenceImportError, match="tried to import"):
+        PinningFinder({}, ["reference", "tests"]).find_spec(name)

@@ -3,9 +3,10 @@
 - ``json``: the plain summary, the score per kata (this kit's own format);
 - ``exercism``: Exercism's test-runner ``results.json``, version 3
   (https://exercism.org/docs/building/tooling/test-runners/interface): ``status``
-  pass/fail/error, ``message`` when the run errored, and ``tests[]`` with ``name``,
-  ``status``, ``message``, ``output`` (at most 500 characters), ``test_code`` and
-  ``task_id`` (the kata's number);
+  pass/fail, or ``error`` only when every test errored (nothing could run), ``message``
+  then, and ``tests[]`` in the order of the spec's files with ``name``, ``status``, ``message``,
+  ``output`` (at most 500 characters, cut with the interface's notice), ``test_code`` (the test's
+  own source) and ``task_id`` (the kata's number); the interface is vendored in ``tests/vendor/``;
 - ``classroom``: GitHub Classroom's autograding result, base64-encoded JSON, as the
   ``classroom-resources/autograding-grading-reporter`` action reads it: for each runner id
   listed in its ``runners`` input it base64-decodes the environment variable
@@ -14,8 +15,11 @@
   "duration"}]}``; the points it posts are the sum of the tests' ``score`` out of the sum
   of ``max_score`` (its src/main.js and src/notify-classroom.js; the single-test payload
   is the one autograding-command-grader writes). One entry per kata here, scored with
-  the kata's points, so the Classroom total is the kit's total;
-- ``junit``: JUnit XML, one ``testsuite`` per kata, one ``testcase`` per spec test.
+  the kata's points, so the Classroom total is the kit's total. The reporter adds the scores as
+  JavaScript numbers, so each is a whole number of quarter points (exact in binary floating
+  point): 4.75 + 2.25 is 7, never 7.0000000000000001;
+- ``junit``: JUnit XML, one ``testsuite`` per kata, one ``testcase`` per spec test, valid against the
+  Jenkins xunit plugin's ``junit-10.xsd`` (vendored in ``tests/vendor/``).
 
 Every format is sorted and carries no timings, so grading the same submission again
 gives the same bytes.
@@ -25,14 +29,21 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 FORMATS = ("json", "exercism", "classroom", "junit")
 #: Exercism's limit on a test's ``output``.
 EXERCISM_OUTPUT = 500
+#: Exercism's notice for output cut at :data:`EXERCISM_OUTPUT` characters (its interface's words).
+TRUNCATED = "Output was truncated. Please limit to 500 chars"
 #: Characters of the first failure quoted in a Classroom entry's message.
 CLASSROOM_MESSAGE = 300
+#: What no format can carry: lone surrogates (not UTF-8) and the characters XML 1.0 forbids.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+#: Scores are whole multiples of 1/STEPS points: quarter points add up exactly in floating point.
+STEPS = 4
 
 
 @dataclass
@@ -45,6 +56,7 @@ class TestResult:
     message: str = ""
     output: str = ""
     not_implemented: bool = False
+    code: str = ""  # the test's own source (its body), for Exercism's test_code
 
     @property
     def function(self) -> str:
@@ -79,11 +91,18 @@ class KataGrade:
         return len(self.graded)
 
     @property
-    def score(self) -> float:
-        """Proportional: points × passed / total (0 when tampered or nothing was graded)."""
+    def steps(self) -> int:
+        """The score in quarter points: points × passed ÷ total, rounded down (0 when tampered or nothing graded).
+
+        Rounded down, so that full points mean every test passed.
+        """
         if self.tampered or not self.total:
-            return 0.0
-        return round(self.points * self.passed / self.total, 2)
+            return 0
+        return self.points * self.passed * STEPS // self.total
+
+    @property
+    def score(self) -> float:
+        return self.steps / STEPS
 
     @property
     def status(self) -> str:
@@ -100,10 +119,11 @@ class Grade:
     katas: list[KataGrade]
     limits: dict[str, float]
     notes: list[str]
+    isolation: str = "in-process"
 
     @property
     def score(self) -> float:
-        return round(sum(kata.score for kata in self.katas), 2)
+        return sum(kata.steps for kata in self.katas) / STEPS
 
     @property
     def max_score(self) -> int:
@@ -115,6 +135,14 @@ class Grade:
             return "error"
         return "pass" if all(kata.status == "pass" for kata in self.katas) else "fail"
 
+    @property
+    def exercism_status(self) -> str:
+        """``error`` only when every test errored (none could run), as Exercism's interface asks."""
+        tests = [test for kata in self.katas for test in kata.graded]
+        if tests and all(test.status == "error" for test in tests):
+            return "error"
+        return "pass" if self.status == "pass" else "fail"
+
     def problems(self) -> list[str]:
         return [f"kata {kata.number:02d}: {kata.problem}" for kata in self.katas if kata.problem]
 
@@ -124,15 +152,22 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
+def writable(text: str) -> str:
+    """``text`` with what no format can carry replaced by U+FFFD (the grader cleans messages; this is the last net)."""
+    return _UNWRITABLE.sub("\ufffd", text)
+
+
 def to_json(grade: Grade) -> str:
     data = {
         "format": "nn-katas-grade",
         "version": 1,
         "implementation": grade.implementation,
+        "isolation": grade.isolation,
         "status": grade.status,
         "score": _number(grade.score),
         "max_score": grade.max_score,
-        "scoring": "per kata: points × passed ÷ graded tests; 0 for a kata whose run was tampered with",
+        "scoring": "per kata: points × passed ÷ graded tests, rounded down to a quarter point; "
+        "0 for a kata whose run was tampered with or whose source was refused; a skip is not a pass",
         "limits": grade.limits,
         "notes": grade.notes,
         "katas": [
@@ -155,7 +190,7 @@ def to_json(grade: Grade) -> str:
             for kata in grade.katas
         ],
     }
-    return json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False) + "\n"
+    return writable(json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False)) + "\n"
 
 
 def to_exercism(grade: Grade) -> str:
@@ -167,19 +202,26 @@ def to_exercism(grade: Grade) -> str:
             entry: dict[str, object] = {
                 "name": test.name,
                 "status": test.status,
-                "test_code": f"pytest '{test.nodeid}' --impl {grade.implementation}",
+                "test_code": test.code,
                 "task_id": kata.number,
             }
             if test.status != "pass":
                 entry["message"] = test.message
             if test.output:
-                entry["output"] = test.output[:EXERCISM_OUTPUT]
+                entry["output"] = exercism_output(test.output)
             tests.append(entry)
-    data: dict[str, object] = {"version": 3, "status": grade.status}
-    if grade.status == "error":
+    data: dict[str, object] = {"version": 3, "status": grade.exercism_status}
+    if grade.exercism_status == "error":
         data["message"] = "; ".join(grade.problems())
     data["tests"] = tests
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    return writable(json.dumps(data, indent=1, ensure_ascii=False)) + "\n"
+
+
+def exercism_output(output: str) -> str:
+    """At most :data:`EXERCISM_OUTPUT` characters, ending with :data:`TRUNCATED` when cut."""
+    if len(output) <= EXERCISM_OUTPUT:
+        return output
+    return output[: EXERCISM_OUTPUT - len(TRUNCATED) - 1] + "\n" + TRUNCATED
 
 
 def classroom_payload(grade: Grade) -> dict[str, object]:
@@ -188,7 +230,7 @@ def classroom_payload(grade: Grade) -> dict[str, object]:
         failing = [test for test in kata.graded if test.status != "pass"]
         message = f"{kata.passed}/{kata.total} tests pass, {_number(kata.score)}/{kata.points} points"
         if kata.problem:
-            message += f"; {kata.problem}"
+            message += f"; kata {kata.number:02d} ({kata.title}) did not run normally: {kata.problem}"
         elif failing:
             message += f"; first failure: {failing[0].name}: {failing[0].message}"[:CLASSROOM_MESSAGE]
         tests.append(
@@ -207,7 +249,7 @@ def classroom_payload(grade: Grade) -> dict[str, object]:
 
 
 def to_classroom(grade: Grade) -> str:
-    payload = json.dumps(classroom_payload(grade), ensure_ascii=False, separators=(",", ":"))
+    payload = writable(json.dumps(classroom_payload(grade), ensure_ascii=False, separators=(",", ":")))
     return base64.b64encode(payload.encode("utf-8")).decode("ascii") + "\n"
 
 
@@ -217,17 +259,24 @@ def to_junit(grade: Grade) -> str:
             "tests": str(len(tests)),
             "failures": str(sum(t.status == "fail" for t in tests)),
             "errors": str(sum(t.status == "error" for t in tests)),
-            "skipped": str(sum(t.status == "skip" for t in tests)),
         }
 
     everything = [test for kata in grade.katas for test in kata.tests]
     root = ET.Element("testsuites", {"name": f"nn-katas · {grade.implementation}", **counts(everything)})
     for kata in grade.katas:
+        skipped = str(sum(t.status == "skip" for t in kata.tests))  # junit-10.xsd: on testsuite, not testsuites
         suite = ET.SubElement(
-            root, "testsuite", {"name": f"kata{kata.number:02d} · {kata.title}", **counts(kata.tests)}
+            root,
+            "testsuite",
+            {"name": f"kata{kata.number:02d} · {kata.title}", **counts(kata.tests), "skipped": skipped},
         )
         properties = ET.SubElement(suite, "properties")
-        for name, value in (("points", kata.points), ("score", _number(kata.score)), ("problem", kata.problem)):
+        for name, value in (
+            ("points", kata.points),
+            ("score", _number(kata.score)),
+            ("problem", kata.problem),
+            ("isolation", grade.isolation),
+        ):
             ET.SubElement(properties, "property", {"name": name, "value": str(value)})
         for test in kata.tests:
             case = ET.SubElement(suite, "testcase", {"classname": test.module, "name": test.function})
@@ -237,7 +286,11 @@ def to_junit(grade: Grade) -> str:
             elif test.status == "skip":
                 ET.SubElement(case, "skipped", {"message": test.message[:500]})
             if test.output:
-                ET.SubElement(case, "system-out").text = test.output[:EXERCISM_OUTPUT]
+                ET.SubElement(case, "system-out").text = exercism_output(test.output)
+    for element in root.iter():
+        element.text = writable(element.text) if element.text else element.text
+        for name, value in element.attrib.items():
+            element.set(name, writable(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

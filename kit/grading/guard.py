@@ -11,8 +11,8 @@ starts, and so before any line of the submission runs, :func:`main`:
    pristine copies, and refuses ``reference`` and ``reference.*`` with an ``ImportError``
    that says the submission tried to import the reference;
 3. installs an audit hook (it cannot be removed) that refuses network connections and name
-   look-ups, starting processes, signalling other processes, and opening files inside the
-   kit's ``reference/`` folder;
+   look-ups, starting processes, signalling other processes, opening files inside the
+   kit's ``reference/`` folder, and writing anywhere but the kata's work folder;
 4. imports pytest, Hypothesis, NumPy's testing helpers and the spec's helper modules, and
    takes a :class:`Snapshot` of them: every function, class, method and code object, and
    the spec helpers' constants (tolerances);
@@ -27,9 +27,11 @@ now: a submission that replaced ``spec_tests.oracle.assert_close``, ``pytest.app
 is reported as tampering and its kata scores 0.
 
 What this cannot do: code that runs in the same process can, with enough effort, reach
-anything there (the key in memory, the plugin's own state). These guards stop accidents
-and casual cheating, and make deliberate cheating visible; the submission's code itself
-stays in the learner's repository for a human to read.
+anything there (the key in memory, the plugin's own state). That is why the parent reads the
+submission's source first and refuses what reaches for frames, ``gc``, ``ctypes`` and the like
+(:mod:`kit.grading.screen`), and, where it can, runs this child in namespaces that hold no
+reference and end every process it starts (:mod:`kit.grading.isolation`). What remains is
+written down in DECISIONS.md ("Grading", where the line is).
 """
 
 from __future__ import annotations
@@ -146,12 +148,17 @@ def _folder(path: str | os.PathLike[str]) -> str:
     return os.path.realpath(path).rstrip(os.sep) + os.sep
 
 
-def make_audit_hook(reference_dir: str | None, protected: Sequence[str]) -> Any:
+def make_audit_hook(reference_dir: str | None, protected: Sequence[str], writable: str | None = None) -> Any:
     """An audit hook: no network, no new processes, no signals to others, no reading of ``reference_dir``,
-    no writing under the ``protected`` folders (the kit, the Python installation and its site-packages)."""
+    no writing under the ``protected`` folders (the kit, the Python installation and its site-packages),
+    and, given ``writable``, no writing anywhere but there (and ``/dev/null``)."""
     own_pid = os.getpid()
     secret = (_folder(reference_dir),) if reference_dir else ()
     guarded = tuple(_folder(path) for path in protected)
+    allowed = (_folder(writable),) if writable else ()
+
+    def outside(name: str) -> bool:
+        return bool(allowed) and name != os.devnull and not _folder(name).startswith(allowed)
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event in _NETWORK_EVENTS:
@@ -173,10 +180,14 @@ def make_audit_hook(reference_dir: str | None, protected: Sequence[str]) -> Any:
             )
             if writes and _under(name, guarded):
                 raise PermissionError(f"writing inside the kit or the Python installation is blocked ({name})")
+            if writes and outside(name):
+                raise PermissionError(f"writing outside the grading's work folder is blocked ({name})")
         elif event in _CHANGE_EVENTS:
             for arg in args:
                 if isinstance(arg, (str, bytes, os.PathLike)) and _under(os.fsdecode(arg), guarded):
                     raise PermissionError(f"changing the kit or the Python installation is blocked ({event})")
+                if isinstance(arg, (str, bytes, os.PathLike)) and outside(os.fsdecode(arg)):
+                    raise PermissionError(f"changing files outside the grading's work folder is blocked ({event})")
 
     return hook
 
@@ -379,12 +390,15 @@ class GuardPlugin:
         self.events.emit("start", nodeid=nodeid)
 
     def pytest_runtest_logreport(self, report: Any) -> None:
-        if report.skipped:
-            self.outcome["status"] = "skip"
+        if report.skipped and self.outcome["status"] == "pass":
+            self.outcome["status"] = "skip"  # the parent decides whether a skip is one it trusts
+            longrepr = report.longrepr
+            reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else "xfail"
+            self.outcome["problem"] = _short(str(reason))
         elif report.failed:
             self.outcome["status"] = "fail" if report.when == "call" else "error"
             if not self.outcome.get("problem"):
-                self.outcome["problem"] = _last_line(getattr(report, "longreprtext", "") or "")
+                self.outcome["problem"] = _short(_last_line(getattr(report, "longreprtext", "") or ""))
         output = report.capstdout + report.capstderr
         if len(output) > len(self.outcome["output"]):
             self.outcome["output"] = output[:OUTPUT_KEEP]
@@ -392,20 +406,19 @@ class GuardPlugin:
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         detail = _failure_of(nodeid)
         record = dict(self.outcome)
-        if detail is not None and record["status"] != "pass":
+        if detail is not None and record["status"] not in ("pass", "skip"):
             record.update(
-                problem=detail.problem,
-                example=detail.example,
-                where=detail.where,
-                group=detail.group,
-                prop=detail.prop,
+                problem=_short(detail.problem),
+                example=_short(detail.example),
+                where=_short(detail.where),
+                group=_short(detail.group),
             )
         self.events.emit("result", nodeid=nodeid, **record)
         self.current = None
         self._check(f"during {nodeid}")
 
     def pytest_internalerror(self, excrepr: Any, excinfo: Any) -> None:
-        self.events.emit("internal", problem=_last_line(str(excinfo.exconly()) if excinfo else str(excrepr)))
+        self.events.emit("internal", problem=_short(_last_line(str(excinfo.exconly()) if excinfo else str(excrepr))))
 
     @staticmethod
     def _meta_path_problem(before: list[Any]) -> list[str]:
@@ -446,7 +459,27 @@ class _Collector:
     def pytest_collection_finish(self, session: Any) -> None:
         from spec_tests.report import kata_marker
 
-        self.tests = [describe_item(item, kata_marker(item)) for item in session.items]
+        self.tests = [[*describe_item(item, kata_marker(item)), test_source(item)] for item in session.items]
+
+
+def test_source(item: Any) -> str:
+    """The body of the test's function, without its docstring: what Exercism shows as ``test_code``."""
+    import ast
+    import inspect
+    import textwrap
+
+    try:
+        source = textwrap.dedent(inspect.getsource(item.function))
+        function = ast.parse(source).body[0]
+    except (AttributeError, OSError, TypeError, SyntaxError, IndexError):
+        return ""
+    body = getattr(function, "body", [])
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        body = body[1:]
+    if not body:
+        return ""
+    lines = source.splitlines()[body[0].lineno - 1 : body[-1].end_lineno]
+    return textwrap.dedent("\n".join(lines))
 
 
 def collect_main() -> None:
@@ -475,6 +508,19 @@ def _failure_of(nodeid: str) -> Any:
 _PLUGINS: dict[str, Any] = {}
 
 
+def _text_of(exc: BaseException) -> str:
+    """``str(exc)``, or a note when its ``__str__`` raises (one bad exception must not stop the run)."""
+    try:
+        return str(exc)
+    except Exception:  # whatever the submission's __str__ raises
+        return f"<{type(exc).__name__}.__str__ raised>"
+
+
+def _short(text: Any) -> Any:
+    """At most :data:`OUTPUT_KEEP` characters of a message (``None`` stays ``None``): events stay small."""
+    return text[:OUTPUT_KEEP] if isinstance(text, str) else text
+
+
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
@@ -498,7 +544,7 @@ def main() -> None:
     key = sys.stdin.buffer.read(32)  # the parent writes the key and closes our standard input
     kit = Path(config["kit"])
     impl = config["impl"]
-    blocked = [] if impl == "reference" else ["reference"]
+    blocked = ["tests"] if impl == "reference" else ["reference", "tests"]  # tests: the kit's own (alt_engine)
     pinned = {impl: config["impl_parent"], "spec_tests": str(kit), "katas": str(kit), "kit": str(kit)}
     finder = PinningFinder(pinned, blocked)
     sys.meta_path.insert(0, finder)
@@ -506,8 +552,9 @@ def main() -> None:
         if name.partition(".")[0] in blocked:
             del sys.modules[name]
     reference = None if impl == "reference" else str(kit / "reference")
-    sys.addaudithook(make_audit_hook(reference, protected_folders(kit)))
-    events = Events(config["events"], key)
+    protected = [*protected_folders(kit), os.environ.get("PYTHONPYCACHEPREFIX") or str(kit)]
+    events = Events(config["events"], key)  # opened before the hook: it may lie outside the work folder
+    sys.addaudithook(make_audit_hook(reference, protected, config.get("workdir")))
     del key
 
     real_exit = os._exit
@@ -525,7 +572,7 @@ def main() -> None:
     try:
         status = int(pytest.main(pytest_args, plugins=[_ReportFinder(), plugin]))
     except BaseException as exc:
-        events.emit("internal", problem=f"{type(exc).__name__}: {exc}")
+        events.emit("internal", problem=_short(f"{type(exc).__name__}: {_text_of(exc)}"))
         status = 3
     events.emit("end", status=status)
     sys.stdout.flush()

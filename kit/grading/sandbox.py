@@ -12,7 +12,10 @@ The parent side of :mod:`kit.grading.guard`. A child gets:
   core files. On Windows there are no such limits: the wall-clock limit still applies, and
   the child is killed alone (no process groups);
 - standard output and error sent to files, of which at most :data:`TAIL_BYTES` are read back;
-- a key on its standard input (then end of input), with which it signs its events (see :mod:`kit.grading.guard`).
+- a key on its standard input (then end of input), with which it signs its events (see :mod:`kit.grading.guard`);
+- with ``namespaces`` isolation, all of that inside a bubblewrap sandbox (:mod:`kit.grading.isolation`):
+  a read-only copy of the submission, the kit without ``reference/`` or ``tests/``, a size-capped private
+  ``/tmp``, no network, and a PID namespace that ends whatever the submission started.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import isolation
 from .guard import verify_lines
 
 #: Bytes of a child's standard output or error read back (its end: where a crash says why).
@@ -47,6 +52,7 @@ class Limits:
     kata_seconds: float = 600.0  # the whole kata, start-up included; then the process group is killed
     memory_mb: int = 2048  # address space, POSIX only
     file_mb: int = 64  # largest file the child may write (its captured output included), POSIX only
+    tmp_mb: int = 256  # the sandbox's private /tmp (namespaces only)
 
 
 @dataclass
@@ -63,8 +69,12 @@ class ChildRun:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def child_environment(workdir: Path, impl: str) -> dict[str, str]:
-    """A minimal environment: nothing of the grader's secrets, fixed hashing, one BLAS thread."""
+def child_environment(workdir: Path | str, impl: str, pycache: Path) -> dict[str, str]:
+    """A minimal environment: nothing of the grader's secrets, fixed hashing, one BLAS thread.
+
+    Bytecode is read from and written to the grader's own ``pycache`` folder only
+    (``PYTHONPYCACHEPREFIX``): a ``.pyc`` planted in the kit's ``__pycache__`` is never loaded.
+    """
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(workdir),
@@ -74,7 +84,7 @@ def child_environment(workdir: Path, impl: str) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPYCACHEPREFIX": str(pycache),
         "PYTHONNOUSERSITE": "1",
         "PYTHONIOENCODING": "utf-8",
         "NO_COLOR": "1",
@@ -124,26 +134,45 @@ def read_tail(path: Path, limit: int = TAIL_BYTES) -> str:
 
 
 def run_child(
-    kit: Path, impl: str, impl_parent: Path, pytest_args: list[str], workdir: Path, limits: Limits
+    kit: Path,
+    impl: str,
+    impl_parent: Path,
+    pytest_args: list[str],
+    workdir: Path,
+    limits: Limits,
+    mode: str = isolation.IN_PROCESS,
+    pycache: Path | None = None,
 ) -> ChildRun:
-    """Run the spec (``pytest_args``) in a guarded child against ``impl`` found in ``impl_parent``."""
+    """Run the spec (``pytest_args``) in a guarded child against ``impl`` found in ``impl_parent``.
+
+    ``mode`` is ``namespaces`` or ``in-process`` (:mod:`kit.grading.isolation`); ``pycache`` the
+    grader's bytecode folder, which the child reads and never writes.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     events_path = workdir / "events.jsonl"
+    events_path.touch()
+    pycache = pycache or workdir / "pycache"
+    pycache.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
-    config = {
-        "kit": str(kit),
-        "impl": impl,
-        "impl_parent": str(impl_parent),
-        "events": str(events_path),
-    }
-    command = [sys.executable, "-c", _BOOT, str(kit), json.dumps(config), "--", *pytest_args]
+    inside = workdir
+    config = {"kit": str(kit), "impl": impl, "impl_parent": str(impl_parent), "events": str(events_path)}
+    prefix: list[str] = []
+    if mode == isolation.NAMESPACES:
+        copy = workdir / "submission"
+        shutil.copytree(impl_parent / impl, copy / impl, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+        prefix = isolation.bwrap_command(kit, copy, events_path, pycache, limits.tmp_mb)
+        inside = Path(isolation.WORKDIR)
+        config.update(impl_parent=isolation.SUBMISSION, events=isolation.EVENTS)
+    config["workdir"] = str(inside)
+    pytest_args = [*pytest_args, "--basetemp", str(inside / "basetemp")]
+    command = [*prefix, sys.executable, "-c", _BOOT, str(kit), json.dumps(config), "--", *pytest_args]
     posix = os.name == "posix"
     started = time.monotonic()
     with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
         process = subprocess.Popen(
             command,
             cwd=workdir,
-            env=child_environment(workdir, impl),
+            env={**child_environment(inside, impl, pycache), "PYTHONDONTWRITEBYTECODE": "1"},
             stdin=subprocess.PIPE,
             stdout=out,
             stderr=err,

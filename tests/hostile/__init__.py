@@ -25,6 +25,7 @@ class Hostile:
     find: str
     replace: str
     kata: int = 1
+    append: str = ""  # also appended to the file (module-level code the replacement uses)
 
     @property
     def package(self) -> str:
@@ -53,31 +54,33 @@ ALLOCATES_WITHOUT_BOUND = Hostile(
     _ADD,
     "        hoard = []\n        while True:\n            hoard.append(bytearray(50_000_000))\n" + _ADD,
 )
+#: Reaches a module by a name built at run time: the static check (kit/grading/screen.py) cannot see it, so the
+#: hostile packages below that use it test the layers behind that check (the import finder, the snapshot).
+_LOAD = "import importlib as _il\n\n_load = getattr(_il, 'import_' + 'module')\n"
+_KIT = "import json as _json\nimport sys as _sys\n\n_kit = _json.loads(_sys.argv[1])['kit']\n"
+
 IMPORTS_REFERENCE = Hostile(
-    "imports-reference", "autograd/value.py", "", "\nfrom reference.autograd.value import Value  # noqa: E402,F811\n"
+    "imports-reference", "autograd/value.py", "", f"\n{_LOAD}\nValue = _load('reference.autograd.value').Value\n"
 )
 READS_REFERENCE = Hostile(
     "reads-reference",
     "autograd/value.py",
     "",
-    "\nimport importlib.util as _u\nimport pathlib as _p\n\nimport spec_tests as _s\n\n"
-    "_path = _p.Path(_s.__file__).resolve().parent.parent / 'reference' / 'autograd' / 'value.py'\n"
-    "_spec = _u.spec_from_file_location('stolen_value', _path)\n"
-    "_m = _u.module_from_spec(_spec)\n"
-    "_spec.loader.exec_module(_m)\n",
+    f"\n{_KIT}\nwith open(_kit + '/reference/autograd/value.py') as _f:\n    _f.read()\n",
 )
 PATCHES_ORACLE_AT_IMPORT = Hostile(
     "patches-oracle-at-import",
     "__init__.py",
     "",
-    "import spec_tests.oracle\n\nspec_tests.oracle.assert_close = lambda *args, **kwargs: None\n",
+    f"{_LOAD}\n_load('spec_tests.oracle').assert_close = lambda *args, **kwargs: None\n",
 )
 PATCHES_PYTEST_IN_A_TEST = Hostile(
     "patches-pytest-in-a-test",
     "autograd/value.py",
     _ADD,
-    "        import pytest\n\n        pytest.fail = lambda *args, **kwargs: None\n"
-    "        pytest.approx = lambda expected, *args, **kwargs: expected\n" + _ADD,
+    "        import importlib\n\n        _pytest = getattr(importlib, 'import_' + 'module')('pyt' + 'est')\n"
+    "        _pytest.fail = lambda *args, **kwargs: None\n"
+    "        _pytest.approx = lambda expected, *args, **kwargs: expected\n" + _ADD,
 )
 FORGES_RESULTS = Hostile(
     "forges-results",
@@ -95,8 +98,7 @@ WRITES_INTO_THE_KIT = Hostile(
     "writes-into-the-kit",
     "autograd/value.py",
     "",
-    "\nimport pathlib as _p\n\nimport spec_tests as _s\n\n"
-    "(_p.Path(_s.__file__).parent / 'zz_planted_by_hostile.py').write_text('PLANTED = True')\n",
+    f"\n{_KIT}\nwith open(_kit + '/spec_tests/zz_planted_by_hostile.py', 'w') as _f:\n    _f.write('PLANTED = True')\n",
 )
 
 USES_THE_NETWORK = Hostile(
@@ -110,6 +112,114 @@ STARTS_A_PROCESS = Hostile(
     "autograd/value.py",
     "",
     "\nimport subprocess as _sp\nimport sys as _sys\n\n_sp.run([_sys.executable, '-c', 'pass'])\n",
+)
+
+# ---- issue 11: the attacks a determined student tried (each must be graded as what it is)
+
+SKIPS_INSTEAD_OF_FAILING = Hostile(
+    "skips-instead-of-failing",
+    "autograd/value.py",
+    _ADD,
+    "        import unittest\n\n        raise unittest.SkipTest('not written yet')\n" + _ADD,
+)
+OPENS_WITH_DIR_FD = Hostile(
+    "opens-with-dir-fd",
+    "autograd/value.py",
+    "",
+    "\nimport json as _json\nimport os as _os\nimport sys as _sys\n\n"
+    "_kit = _os.open(_json.loads(_sys.argv[1])['kit'], _os.O_RDONLY)\n"
+    "_fd = _os.open('reference/autograd/value.py', _os.O_RDONLY, dir_fd=_kit)\n",
+)
+OPENS_WITH_CTYPES = Hostile(
+    "opens-with-ctypes",
+    "autograd/value.py",
+    "",
+    "\nimport ctypes as _c\n\n_libc = _c.CDLL(None)\n_fd = _libc.open(b'/etc/hostname', 0)\n",
+)
+IMPORTS_THE_ALT_ENGINE = Hostile(
+    "imports-the-alt-engine",
+    "autograd/value.py",
+    "",
+    "\nfrom tests.alt_engine.autograd.value import Value  # noqa: E402,F811\n",
+)
+WALKS_FRAMES_TO_PYTEST = Hostile(
+    "walks-frames-to-pytest",
+    "__init__.py",
+    "",
+    "import sys as _sys\n\n_frame = _sys._getframe()\nwhile _frame is not None and 'config' not in _frame.f_locals:\n"
+    "    _frame = _frame.f_back\n",
+)
+SWITCHES_THE_GUARD_OFF_WITH_GC = Hostile(
+    "switches-the-guard-off-with-gc",
+    "__init__.py",
+    "",
+    "import gc as _gc\n\nfor _o in _gc.get_objects():\n    if type(_o).__name__ == 'GuardPlugin':\n"
+    "        _o.tampered = True\n",
+)
+EXECS_HIDDEN_CODE = Hostile(
+    "execs-hidden-code", "__init__.py", "", "exec('import g' + 'c')  # the import the check would refuse\n"
+)
+FORKS_AND_ESCAPES = Hostile(
+    "forks-and-escapes",
+    "__init__.py",
+    "",
+    "import _posixsubprocess  # noqa: F401\nimport os as _os\n\nif _os.fork() == 0:\n    _os.setsid()\n",
+)
+KILLS_THE_GRADER = Hostile("kills-the-grader", "__init__.py", "", "import os as _os\n\n_os.kill(_os.getppid(), 9)\n")
+FILLS_THE_DISK = Hostile(
+    "fills-the-disk",
+    "__init__.py",
+    "",
+    "import contextlib as _cl\n\nfor _i in range(12):  # 720 MB, 60 MB a file, outside the work folder\n"
+    "    with _cl.suppress(OSError), open(f'/tmp/nn-katas-hostile-hog-{_i}', 'wb') as _f:\n"
+    "        for _ in range(60):\n"
+    "            _f.write(bytes(1 << 20))\n",
+)
+MAKES_A_DIRECTORY_AT_OUT = Hostile(
+    "makes-a-directory-at-out",
+    "__init__.py",
+    "",
+    "import contextlib as _cl\nimport os as _os\n\n_out = _os.path.dirname(_os.path.dirname(__file__))\n"
+    "with _cl.suppress(OSError):\n    _os.mkdir(_os.path.join(_out, 'hostile_makes_a_directory_at_out.json'))\n",
+)
+MAKES_A_FIFO_AT_OUT = Hostile(
+    "makes-a-fifo-at-out",
+    "__init__.py",
+    "",
+    "import contextlib as _cl\nimport os as _os\n\n_out = _os.path.dirname(_os.path.dirname(__file__))\n"
+    "with _cl.suppress(OSError):\n    _os.mkfifo(_os.path.join(_out, 'hostile_makes_a_fifo_at_out.json'))\n",
+)
+RAISES_A_LONE_SURROGATE = Hostile(
+    "raises-a-lone-surrogate",
+    "autograd/value.py",
+    _ADD,
+    "        if self.data < 0:\n            raise ValueError('bad \\udc80 value')\n" + _ADD,
+)
+RAISES_AN_UNPRINTABLE_ERROR = Hostile(
+    "raises-an-unprintable-error",
+    "autograd/value.py",
+    _ADD,
+    "        if self.data < 0:\n            raise Unprintable()\n" + _ADD,
+    append="\nclass Unprintable(Exception):\n    def __str__(self):\n        raise RuntimeError('no text for you')\n",
+)
+RAISES_5_MB_MESSAGES = Hostile(
+    "raises-5-mb-messages",
+    "autograd/value.py",
+    _ADD,
+    "        if self.data < 0:\n            raise ValueError('x' * 5_000_000)\n" + _ADD,
+)
+#: Writes a hash-valid ``.pyc`` of the spec's report plugin (every test reported passed) into the kit:
+#: the payload is built by :func:`poisoned_report_pyc`, at test time, and planted by the test itself.
+POISONS_THE_PYCACHE = Hostile(
+    "poisons-the-pycache",
+    "__init__.py",
+    "",
+    "import contextlib as _cl\nimport json as _json\nimport os as _os\nimport sys as _sys\n\n"
+    "_kit = _json.loads(_sys.argv[1])['kit']\n"
+    "with _cl.suppress(OSError):\n"
+    "    _os.makedirs(_os.path.join(_kit, 'spec_tests', '__pycache__'), exist_ok=True)\n"
+    "    with open(_os.path.join(_kit, 'spec_tests', '__pycache__', 'report.cpython-311.pyc'), 'wb') as _f:\n"
+    "        _f.write(b'poison')\n",
 )
 
 ALL = [
@@ -129,7 +239,52 @@ ALL = [
     WRITES_INTO_THE_KIT,
     USES_THE_NETWORK,
     STARTS_A_PROCESS,
+    SKIPS_INSTEAD_OF_FAILING,
+    OPENS_WITH_DIR_FD,
+    OPENS_WITH_CTYPES,
+    IMPORTS_THE_ALT_ENGINE,
+    WALKS_FRAMES_TO_PYTEST,
+    SWITCHES_THE_GUARD_OFF_WITH_GC,
+    EXECS_HIDDEN_CODE,
+    FORKS_AND_ESCAPES,
+    KILLS_THE_GRADER,
+    FILLS_THE_DISK,
+    MAKES_A_DIRECTORY_AT_OUT,
+    MAKES_A_FIFO_AT_OUT,
+    RAISES_A_LONE_SURROGATE,
+    RAISES_AN_UNPRINTABLE_ERROR,
+    RAISES_5_MB_MESSAGES,
+    POISONS_THE_PYCACHE,
 ]
+
+#: The report plugin's addition in a poisoned ``.pyc``: every test's report says "passed".
+_FLIP = """
+
+def _every_report_passes(self, item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.outcome, report.longrepr = "passed", None
+
+
+LearnerReport.pytest_runtest_makereport = pytest.hookimpl(hookwrapper=True)(_every_report_passes)
+"""
+
+
+def poisoned_report_pyc(kit: Path) -> Path:
+    """Plant, in ``kit``'s ``spec_tests/__pycache__``, a ``.pyc`` of ``report.py`` that Python accepts as
+    up to date (hash-checked against the unchanged source) and that reports every test passed."""
+    import importlib.util
+    import sys
+    from importlib import _bootstrap_external
+
+    source = kit / "spec_tests" / "report.py"
+    original = source.read_bytes()
+    code = compile(original.decode("utf-8") + _FLIP, str(source), "exec")
+    data = _bootstrap_external._code_to_hash_pyc(code, importlib.util.source_hash(original), checked=True)
+    target = source.parent / "__pycache__" / f"report.{sys.implementation.cache_tag}.pyc"
+    target.parent.mkdir(exist_ok=True)
+    target.write_bytes(data)
+    return target
 
 
 def build(hostile: Hostile, parent: Path) -> Path:
@@ -143,5 +298,7 @@ def build(hostile: Hostile, parent: Path) -> Path:
         text = text.replace(hostile.find, hostile.replace)
     else:
         text += "\n" + hostile.replace
+    if hostile.append:
+        text += "\n" + hostile.append
     path.write_text(text, encoding="utf-8")
     return target
