@@ -94,7 +94,7 @@ class ApiName:
 
 _MISSING = object()
 
-# Every public name of ../shared/API.md, by module. Two names occur twice in the
+# Every public name of the contract (docs/contract.md), by module. Two names occur twice in the
 # contract (SGD and MLP): the vectorized ones are VecSGD and VecMLP here.
 
 # autograd/value.py
