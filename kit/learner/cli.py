@@ -7,6 +7,7 @@
     kata list                 every kata, its points and its page
     kata demo NAME            run a demo on your code (kata demo --list)
     kata reset N              put kata N's bodies in your package back to the skeleton
+    kata init DIR             make a workspace of your own: the skeleton and the pages, no solutions
 
 Every command takes ``--impl NAME`` (default ``student``): instructors point it at
 ``reference`` or at any package laid out as the API contract says.
@@ -39,10 +40,11 @@ from kit.authoring import skeleton
 from kit.grading.grade import add_arguments as add_grade_arguments
 from kit.grading.grade import cmd_grade
 
+from . import workspace
 from .runner import DEFAULT_TIMEOUT, SpecRun, package_folder, run_spec
 
 #: What the command remembers (hint levels, katas seen complete); ``$KATA_STATE`` moves it.
-STATE_FILE = Path(os.environ.get("KATA_STATE") or KIT_ROOT / ".kata-state.json")
+STATE_FILE = Path(os.environ.get("KATA_STATE") or workspace.state_file() or KIT_ROOT / workspace.STATE_NAME)
 DEMOS = Path(demos.__file__).resolve().parent
 
 
@@ -393,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo": (cmd_demo, "run a demo on the implementation"),
         "reset": (cmd_reset, "put kata N's functions back to the skeleton (keeps a backup)"),
         "grade": (cmd_grade, "grade a submission for CI: isolated, time- and memory-limited, results file"),
+        "init": (workspace.cmd_init, "make a workspace of your own in DIR: the skeleton, the pages, no solutions"),
     }
     for name, (handler, help_text) in commands.items():
         command = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -412,11 +415,14 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for the demo")
         elif name == "grade":
             add_grade_arguments(command)
+        elif name == "init":
+            command.add_argument("dir", help="the folder to make (new or empty)")
     parser.set_defaults(handler=cmd_status, impl="student", timeout=DEFAULT_TIMEOUT)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    workspace.activate()  # inside a workspace (kata init), its student/ is the one checked
     args = build_parser().parse_args(argv)
     if getattr(args, "number", None) is not None:
         try:
