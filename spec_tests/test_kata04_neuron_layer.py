@@ -147,7 +147,7 @@ def test_the_bias_shifts_a_linear_neuron(case: tuple, shift: float) -> None:
 
 
 @contract("3.2")
-def test_the_neuron_of_the_seed_example() -> None:
+def test_the_neuron_of_the_worked_example() -> None:
     """A worked case: weights (0.5, −1), bias 2, relu, input (4, 1) → relu(2 − 1 + 2) = 3; input (−4, 1) → 0."""
     neuron = make_neuron([0.5, -1.0], 2.0, "relu")
     assert neuron([4.0, 1.0]).data == 3.0
@@ -433,3 +433,16 @@ def test_a_neuron_takes_a_mix_of_values_and_numbers(xs: list[float], ws: list[fl
     assert_close(out.data, expected, rel=FORWARD_RTOL, what="linear neuron on [Value, numbers…]")
     out.backward()
     assert_close(x0.grad, weights[0], rel=1e-12, what="∂out/∂x₀ of a linear neuron")
+
+
+@contract("3.2")
+def test_a_leaky_relu_neuron_has_slope_one_hundredth() -> None:
+    """activation='leaky_relu' is Value.leaky_relu's default slope: weights (0.5, −1), bias 0, input (−4, 0) → −0.02.
+
+    Its gradient there is 0.01 too: ∂out/∂b = 0.01.
+    """
+    neuron = make_neuron([0.5, -1.0], 0.0, "leaky_relu")
+    out = neuron([-4.0, 0.0])
+    assert_close(out.data, -0.02, rel=1e-12, what="leaky_relu neuron at z = −2")
+    out.backward()
+    assert_close(neuron.bias.grad, 0.01, rel=1e-12, what="∂out/∂bias of a leaky_relu neuron at z = −2")

@@ -265,7 +265,7 @@ def test_mse_gradients(case: tuple[list, list]) -> None:
     assert_gradients_match(analytic, numeric, [f"p{i}" for i in range(len(p))], 1 + value, what="mse")
 
 
-@contract("3.7")
+@contract("3.6")
 def test_mse_of_a_perfect_prediction_is_zero() -> None:
     """mse_loss(t, t) = 0 and a single miss by 2 out of 4 samples costs 4/4 = 1."""
     assert mse_loss([Value(1.0), Value(-2.0)], [1.0, -2.0]).data == 0.0
@@ -324,7 +324,7 @@ def test_cross_entropy_is_minus_log_p_of_the_target(p: list[float], data: st.Dat
         assert_close(g, e, rel=1e-12, what=f"∂cross_entropy/∂p{i}")
 
 
-@contract("3.7")
+@contract("3.6", "3.7")
 @at_most(100)
 @given(logits_and_target(bound=30.0))
 def test_cross_entropy_of_softmax_is_softmax_cross_entropy(case: tuple[list[float], int]) -> None:
@@ -434,3 +434,11 @@ def test_bce_of_a_confident_right_answer_is_zero(p: float, t: int) -> None:
     """bce_loss is defined at the edges: p = 0 for a 0, or p = 1 for a 1, costs exactly 0 (only tᵢ's term counts)."""
     loss = bce_loss([Value(p), Value(0.5)], [t, 1]).data
     assert_close(loss, -math.log(0.5) / 2, rel=1e-12, what=f"bce_loss([{p}, 0.5], [{t}, 1])")
+
+
+@contract("3.6", "1.2")
+@pytest.mark.parametrize("p", [1.5, -0.25, 1.0 + 1e-9], ids=["above-one", "negative", "just-above-one"])
+def test_bce_probabilities_must_lie_in_zero_one(p: float) -> None:
+    """A bce probability outside [0, 1] raises ValueError (for a target of 1 its log would even be defined)."""
+    with pytest.raises(ValueError):
+        bce_loss([Value(0.5), Value(p)], [0, 1])

@@ -6,6 +6,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -368,3 +369,21 @@ def test_momentum_defaults_are_lr_a_hundredth_and_beta_nine_tenths(w0: float, g1
     opt.step()
     expected = w0 - 0.01 * g1 - 0.01 * (0.9 * g1 + g2)
     assert_close(w.data, expected, rel=TRAJECTORY_RTOL, abs=1e-12, what="Momentum([w]) after two steps")
+
+
+@contract("3.8")
+@pytest.mark.parametrize("make", [SGD, Momentum, Adam], ids=["SGD", "Momentum", "Adam"])
+def test_setting_lr_changes_the_next_step(make: Callable[..., Any]) -> None:
+    """A schedule sets optimizer.lr between steps: the next step moves by the new rate (half the rate, half the step).
+
+    On a fresh optimizer each rule's first step is proportional to lr (Momentum: lr·g, Adam: ≈ lr·sign(g)).
+    """
+    a, b = Value(1.0), Value(1.0)
+    a.grad = b.grad = 0.5
+    fast, slow = make([a], lr=0.2), make([b], lr=0.2)
+    slow.lr = 0.1
+    fast.step()
+    slow.step()
+    moved_fast, moved_slow = 1.0 - a.data, 1.0 - b.data
+    assert moved_fast > 0, f"{make.name} did not move against the gradient: w = {a.data!r}"
+    assert_close(moved_slow, moved_fast / 2, rel=1e-12, abs=0.0, what=f"{make.name} step after setting lr = 0.1")

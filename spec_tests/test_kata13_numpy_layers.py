@@ -336,7 +336,7 @@ def test_sgd_rejects_mismatched_lists_and_non_positive_rates(n_params: int, lr: 
 # ------------------------------------------------------------------ the classwork MLP
 
 
-@contract("4.3")
+@contract("4.5")
 def test_classwork_mlp_is_linear_sigmoid_linear_sigmoid() -> None:
     """MLP(5, 4, 3) has linear1 (5→4), act1 a Sigmoid, linear2 (4→3), act2 a Sigmoid; parameters() lists 4 arrays."""
     model = VecMLP(5, 4, 3, rng=0)
@@ -380,7 +380,7 @@ def test_classwork_mlp_backward_from_mse_matches_central_differences(
         assert_gradient(got, numeric_gradient(f, params[k]), value, name)
 
 
-@contract("4.5")
+@contract("4.1", "4.5")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_float32_stays_float32_through_the_classwork(dtype: type) -> None:
     """With dtype=float32, parameters, outputs, loss gradients and parameter gradients stay float32 (float64 too)."""
@@ -471,3 +471,27 @@ def test_the_same_rng_gives_the_same_mlp(seed: int) -> None:
     a, b = VecMLP(4, 5, 3, rng=seed), VecMLP(4, 5, 3, rng=seed)
     for i, (p, q) in enumerate(zip(a.parameters(), b.parameters(), strict=True)):
         assert np.array_equal(p, q), f"parameter {i} of two MLP(4, 5, 3, rng={seed}) differ"
+
+
+@contract("4.5", "1.3")
+@settings(max_examples=20)
+@given(st.integers(0, 2**32 - 1))
+def test_the_mlps_two_layers_draw_from_one_generator(seed: int) -> None:
+    """MLP(n, n, n, rng=seed): linear2 is drawn after linear1 from the same generator, so their weights differ.
+
+    Seeding each layer with the same seed would give two equal weight matrices.
+    """
+    model = VecMLP(4, 4, 4, rng=seed)
+    assert not np.array_equal(model.linear1.weight, model.linear2.weight), (
+        f"MLP(4, 4, 4, rng={seed}): linear1 and linear2 have equal weights; draw both from one generator"
+    )
+
+
+@contract("4.5")
+def test_setting_the_sgd_lr_changes_the_next_step() -> None:
+    """A schedule sets sgd.lr between steps: after sgd.lr = 0.05 the next step is p ← p − 0.05·g."""
+    params, grads = [np.ones((2, 3))], [np.full((2, 3), 2.0)]
+    sgd = VecSGD(params, grads, lr=0.1)
+    sgd.lr = 0.05
+    sgd.step()
+    assert_arrays_close(params[0], np.full((2, 3), 0.9), rtol=1e-12, atol=0, what="p after sgd.lr = 0.05 and a step")

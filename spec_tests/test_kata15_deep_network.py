@@ -381,3 +381,37 @@ def test_learning_rate_and_l2_lambda_default_to_a_hundredth() -> None:
     assert all(la == lb for la, lb in losses), f"losses with the defaults and with 0.01, 0.01 differ: {losses}"
     for i in range(2):
         assert np.array_equal(a.weights[i], b.weights[i]), f"weights[{i}] differ between defaults and 0.01, 0.01"
+
+
+@contract("4.6")
+@settings(max_examples=50)  # one formula on one small network
+@given(seeds)
+def test_update_parameters_updates_the_arrays_in_place(seed: int) -> None:
+    """update_parameters does W ← W − lr·∂W and b ← b − lr·∂b on the very arrays in weights and biases."""
+    net = NeuralNetwork([3, 4, 2], learning_rate=0.1, l2_lambda=0.0, rng=seed)
+    held_w, held_b = list(net.weights), list(net.biases)
+    before_w, before_b = copies(held_w), copies(held_b)
+    rng = np.random.default_rng(seed)
+    dw, db = [rng.normal(size=w.shape) for w in held_w], [rng.normal(size=b.shape) for b in held_b]
+    net.update_parameters(dw, db)
+    for i in range(len(held_w)):
+        assert net.weights[i] is held_w[i], f"weights[{i}] is a new array: update_parameters must update in place"
+        assert net.biases[i] is held_b[i], f"biases[{i}] is a new array: update_parameters must update in place"
+        assert_arrays_close(held_w[i], before_w[i] - 0.1 * dw[i], rtol=1e-12, atol=1e-14, what=f"weights[{i}]")
+        assert_arrays_close(held_b[i], before_b[i] - 0.1 * db[i], rtol=1e-12, atol=1e-14, what=f"biases[{i}]")
+
+
+@contract("4.6")
+def test_setting_learning_rate_changes_the_next_update() -> None:
+    """A schedule sets net.learning_rate between steps: after learning_rate = 0.05 an update moves by 0.05·∂W."""
+    net = NeuralNetwork([3, 4, 2], learning_rate=0.1, l2_lambda=0.0, rng=0)
+    net.learning_rate = 0.05
+    before_w, before_b = copies(net.weights), copies(net.biases)
+    net.update_parameters([np.ones_like(w) for w in before_w], [np.ones_like(b) for b in before_b])
+    for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        assert_arrays_close(
+            w, before_w[i] - 0.05, rtol=1e-12, atol=1e-14, what=f"weights[{i}] after learning_rate = 0.05"
+        )
+        assert_arrays_close(
+            b, before_b[i] - 0.05, rtol=1e-12, atol=1e-14, what=f"biases[{i}] after learning_rate = 0.05"
+        )

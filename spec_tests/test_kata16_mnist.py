@@ -436,3 +436,22 @@ def test_load_mnist_data_defaults_to_auto(tmp_path: Path) -> None:
     assert data["X_train"].shape[1] + data["X_val"].shape[1] == 10, (
         "train and validation should hold the 10 training digits"
     )
+
+
+@contract("5.1")
+def test_onehot_is_float64() -> None:
+    """int_to_onehot gives float64 whatever the labels' integer dtype (uint8 labels as in the IDX files)."""
+    for labels in (np.array([3, 9]), np.array([3, 9], dtype=np.uint8), np.array([3, 9], dtype=np.int32)):
+        got = int_to_onehot(labels)
+        assert got.dtype == np.float64, f"int_to_onehot of {labels.dtype} labels: expected float64, got {got.dtype}"
+
+
+@contract("5.3")
+def test_an_empty_set_splits_into_three_empty_parts() -> None:
+    """train_val_test_split of 0 rows with sizes 0 gives three empty parts (not an error), X keeping its width."""
+    parts = train_val_test_split(np.zeros((0, 3)), np.zeros(0, dtype=np.int64), val_size=0, test_size=0, rng=0)
+    assert len(parts) == 6, f"expected (X_train, X_val, X_test, y_train, y_val, y_test), got {len(parts)} items"
+    assert [len(p) for p in parts] == [0] * 6, f"expected six empty arrays, got lengths {[len(p) for p in parts]}"
+    assert all(p.shape == (0, 3) for p in parts[:3]), (
+        f"X parts: expected shape (0, 3), got {[p.shape for p in parts[:3]]}"
+    )
