@@ -116,10 +116,14 @@ def activate(root: Path | None = None) -> Path | None:
     """Inside a workspace, make its package importable here and in every spec run started from here.
 
     Puts the workspace first on ``sys.path`` and ``PYTHONPATH`` and keeps Hypothesis's
-    database in it. Returns the workspace, or ``None`` (nothing changes) outside one.
+    database in it. Returns the workspace, or ``None`` outside one.
     """
     root = find() if root is None else root
     if root is None:
+        if (KIT_ROOT / PACKAGE / "__init__.py").is_file() and str(KIT_ROOT) not in sys.path:
+            # The kit's checkout: its student/ and reference/ stay importable from here, last on the path
+            # (as an editable install of the old layout made them), whatever the current folder.
+            sys.path.append(str(KIT_ROOT))
         return None
     where = str(root)
     if where not in sys.path:
