@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
 from katas.catalogue import KIT_ROOT
 from spec_tests import api
 from spec_tests.contract import contract, sections_of
+from tests.spec_runner import run_spec
 
 CONTRACT = KIT_ROOT / "docs" / "contract.md"
 SPEC = KIT_ROOT / "spec_tests"
@@ -126,3 +129,43 @@ def test_nothing_a_user_reads_points_outside_the_repository() -> None:
     readable += [path for path in (KIT_ROOT / "templates").rglob("*") if path.is_file()]
     pointing = [str(path.relative_to(KIT_ROOT)) for path in readable if "../shared" in path.read_text(encoding="utf-8")]
     assert not pointing, f"files that point at ../shared: {pointing}"
+
+
+# ------------------------------------------------- §2.7: to_dot, judged by the sentence of the contract
+
+#: micrograd's ``draw_dot`` as DOT text: a record per Value (``{ label | data %.4f | grad %.4f }``), a node per op.
+MICROGRAD_DOT = """
+
+def to_dot(root):
+    def quoted(text):
+        return '"' + text.replace("\\\\", "\\\\\\\\").replace('"', '\\\\"') + '"'
+
+    lines = ["digraph {", "\\tgraph [rankdir=LR]"]
+    for node in topological_order(root):
+        uid = str(id(node))
+        fields = RECORD % ((node.label, node.data, node.grad) if "%s" in RECORD else (node.data, node.grad))
+        lines.append(f"\\t{quoted(uid)} [label={quoted(fields)} shape=record]")
+        if node._op:
+            lines.append(f"\\t{quoted(uid + node._op)} [label={quoted(node._op)}]")
+            lines.append(f"\\t{quoted(uid + node._op)} -> {quoted(uid)}")
+            lines.extend(f"\\t{quoted(str(id(parent)))} -> {quoted(uid + node._op)}" for parent in node._prev)
+    lines.append("}")
+    return "\\n".join(lines) + "\\n"
+"""
+
+
+@pytest.mark.parametrize(
+    ("record", "passes"),
+    [("{ %s | data %.4f | grad %.4f }", True), ("{ data %.4f | grad %.4f }", False)],
+    ids=["with-labels", "without-labels"],
+)
+def test_micrograd_style_to_dot_is_judged_by_the_contract(tmp_path: Path, record: str, passes: bool) -> None:
+    """§2.7: four decimals (``%.4f``) are enough digits; a record without the node's label is not enough."""
+    package = tmp_path / "dotstyle"
+    shutil.copytree(KIT_ROOT / "tests" / "alt_engine", package, ignore=shutil.ignore_patterns("__pycache__"))
+    graph = package / "autograd" / "graph.py"
+    graph.write_text(graph.read_text(encoding="utf-8") + f"\nRECORD = {record!r}\n" + MICROGRAD_DOT, encoding="utf-8")
+    result = run_spec("dotstyle", "--kata", "2", "-k", "to_dot", "-q", path=tmp_path)
+    assert (result.returncode == 0) == passes, result.stdout[-3000:] + result.stderr[-2000:]
+    if not passes:
+        assert "test_to_dot_describes_the_graph" in result.stdout, result.stdout[-3000:]
