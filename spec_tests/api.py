@@ -1,7 +1,8 @@
-"""The only door from the spec into an implementation: the names of the API contract.
+"""The only door from the spec into an implementation: the names of the contract (``docs/contract.md``, §1.1).
 
 The spec never imports an implementation directly. Each public name of the
-contract is an :class:`ApiName` below, resolved in the chosen implementation
+contract is an :class:`ApiName` below (``tests/test_contract.py`` checks that the
+contract states each one, with its module), resolved in the chosen implementation
 (``--impl NAME`` / ``SPEC_IMPL``) the first time a test uses it. A missing module
 or name therefore fails only the tests that use it, with a message naming it,
 and never stops collection.

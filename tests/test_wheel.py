@@ -76,6 +76,7 @@ def test_the_wheel_holds_the_kit_the_spec_the_pages_and_the_skeleton_but_no_solu
         "spec_tests/conftest.py",
         "kit/learner/cli.py",
         "kit/learner/workspace.py",
+        "kit/docs/contract.md",
         *(f"kit/skeleton/{rel}" for rel in skeleton.generate()),
     ):
         assert needed in names, f"the wheel lacks {needed}"
@@ -114,7 +115,8 @@ def test_kata_init_then_check_1_from_the_installed_wheel(installed: Path, tmp_pa
     made = run([kata, "init", "ws"], tmp_path)
     assert made.returncode == 0, made.stdout + made.stderr
     ws = tmp_path / "ws"
-    for needed in ("student/__init__.py", "student/autograd/value.py", ".kata-state.json", "README.md", ".gitignore"):
+    needed_files = ("student/__init__.py", "student/autograd/value.py", ".kata-state.json", "README.md", ".gitignore")
+    for needed in (*needed_files, "contract.md", "katas/01-values/README.md"):
         assert (ws / needed).is_file(), f"kata init made no {needed}"
     assert "*.bak" in (ws / ".gitignore").read_text(encoding="utf-8").split()
     again = run([kata, "init", "ws"], tmp_path)
@@ -148,6 +150,8 @@ def test_init_makes_a_workspace_that_find_sees_from_inside_and_activate_puts_fir
         "autograd/value.py"
     ]
     assert (ws / catalogue.by_number(1).page).is_file(), "the kata pages travel with the workspace"
+    contract = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
+    assert (ws / "contract.md").read_text(encoding="utf-8") == contract, "the contract travels with the workspace"
     assert workspace.find(ws / "student" / "nn") == ws
     assert workspace.find(tmp_path) is None
     assert workspace.find(ROOT / "spec_tests") is None, "the kit's own checkout is not a workspace"

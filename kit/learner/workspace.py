@@ -2,7 +2,7 @@
 
 The installed kit (``pip install nn-katas``) holds the ``kata`` command, the spec, the
 pages and the skeleton, never the reference. ``kata init DIR`` copies the skeleton
-package ``student/`` and the kata pages into ``DIR``, with a short README, a
+package ``student/``, the kata pages and the contract into ``DIR``, with a short README, a
 ``.gitignore`` and the command's state file ``.kata-state.json``. That state file marks
 the folder: run anywhere inside it, ``kata`` finds the workspace (:func:`find`), puts it
 first on the import path of itself and of the spec runs it starts (:func:`activate`),
@@ -24,6 +24,7 @@ from katas.catalogue import KIT_ROOT
 #: The state file of the ``kata`` command; in a workspace it also marks the workspace's root.
 STATE_NAME = ".kata-state.json"
 PACKAGE = "student"
+CONTRACT_NAME = "contract.md"
 
 GITIGNORE = """\
 __pycache__/
@@ -42,8 +43,8 @@ README = """\
 
 Build a neural-network library from scratch in `student/`, one kata at a time. Each
 kata's page is in `katas/` (`katas/01-values/README.md` first); the rules every
-function must follow are the kit's contract, `docs/contract.md` in the nn-katas
-repository.
+function must follow are in `contract.md`, the kit's contract: each spec test names the
+section it checks.
 
 Run these in this folder (or any folder inside it):
 
@@ -68,6 +69,12 @@ def skeleton_folder() -> Path:
     return installed if (installed / "__init__.py").is_file() else KIT_ROOT / PACKAGE
 
 
+def contract_file() -> Path:
+    """The contract: inside the installed kit (``kit/docs/contract.md``), else the checkout's ``docs/contract.md``."""
+    installed = KIT_ROOT / "kit" / "docs" / CONTRACT_NAME
+    return installed if installed.is_file() else KIT_ROOT / "docs" / CONTRACT_NAME
+
+
 def init(target: Path) -> list[Path]:
     """Make a workspace at ``target`` (new or empty); returns the files written.
 
@@ -89,6 +96,7 @@ def init(target: Path) -> list[Path]:
         if page.is_file():
             (target / kata.page).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(page, target / kata.page)
+    shutil.copy2(contract_file(), target / CONTRACT_NAME)
     (target / "README.md").write_text(README, encoding="utf-8")
     (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (target / STATE_NAME).write_text(json.dumps({"complete": {}, "hints": {}}, indent=1) + "\n", encoding="utf-8")
