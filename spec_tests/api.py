@@ -1,7 +1,8 @@
-"""The only door from the spec into an implementation: the names of the API contract.
+"""The only door from the spec into an implementation: the names of the contract (``docs/contract.md``, §1.1).
 
 The spec never imports an implementation directly. Each public name of the
-contract is an :class:`ApiName` below, resolved in the chosen implementation
+contract is an :class:`ApiName` below (``tests/test_contract.py`` checks that the
+contract states each one, with its module), resolved in the chosen implementation
 (``--impl NAME`` / ``SPEC_IMPL``) the first time a test uses it. A missing module
 or name therefore fails only the tests that use it, with a message naming it,
 and never stops collection.
@@ -94,7 +95,7 @@ class ApiName:
 
 _MISSING = object()
 
-# Every public name of ../shared/API.md, by module. Two names occur twice in the
+# Every public name of the contract (docs/contract.md), by module. Two names occur twice in the
 # contract (SGD and MLP): the vectorized ones are VecSGD and VecMLP here.
 
 # autograd/value.py

@@ -183,3 +183,17 @@ def sigmoid(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
+
+
+def dual_gradient(f: Callable[[list[Dual]], Dual | float], point: Sequence[float]) -> tuple[float, list[float]]:
+    """``f``'s value and exact gradient at ``point`` by forward-mode dual numbers: one pass per variable.
+
+    ``f`` takes one number per variable (here Duals) and combines them with arithmetic and
+    the activations a ``Value`` has; pass i seeds variable i with ε-part 1, so the result's
+    ε-part is ∂f/∂xᵢ, exact up to rounding (no step size, unlike a finite difference).
+    """
+    value = Dual.lift(f([Dual(x) for x in point])).re
+    grads = [
+        Dual.lift(f([Dual(x, 1.0 if j == i else 0.0) for j, x in enumerate(point)])).eps for i in range(len(point))
+    ]
+    return value, grads

@@ -142,16 +142,6 @@ def magnitude(tree: tuple, point: list[float]) -> float:
     return sum(sizes)
 
 
-def dual_gradient(tree: tuple, point: list[float]) -> tuple[float, list[float]]:
-    """The tree's value and exact gradient at ``point``, by forward-mode dual numbers."""
-    value = evaluate(tree, [Dual(x) for x in point])
-    grads = []
-    for i in range(len(point)):
-        seeded = [Dual(x, 1.0 if j == i else 0.0) for j, x in enumerate(point)]
-        grads.append(Dual.lift(evaluate(tree, seeded)).eps)
-    return Dual.lift(value).re, grads
-
-
 def is_tame(value: float, grads: list[float], limit: float = 1e6) -> bool:
     """Finite and moderate: deep products of random trees can overflow, which tests nothing."""
     return all(math.isfinite(v) and abs(v) < limit for v in (value, *grads))

@@ -10,6 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from .api import Value
+from .contract import contract
 from .oracle import assert_close, reachable
 from .strategies import (
     RING,
@@ -38,6 +39,7 @@ BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 # ---------------------------------------------------------------- construction
 
 
+@contract("2.1")
 @given(reals(-1e6, 1e6))
 def test_value_holds_its_number_and_a_zero_gradient(x: float) -> None:
     """Value(x) holds x as .data and starts with .grad == 0.0."""
@@ -46,6 +48,7 @@ def test_value_holds_its_number_and_a_zero_gradient(x: float) -> None:
     assert v.grad == 0.0
 
 
+@contract("2.1")
 @given(real_numbers())
 def test_data_is_always_a_python_float(x: object) -> None:
     """Ints and NumPy real scalars are converted with float(): .data is a plain float of the same value."""
@@ -54,6 +57,7 @@ def test_data_is_always_a_python_float(x: object) -> None:
     assert v.data == float(x)
 
 
+@contract("2.1")
 @given(not_real_numbers)
 def test_non_numbers_are_rejected_with_type_error(x: object) -> None:
     """Value(x) raises TypeError for bool, str, None, complex and sequences."""
@@ -61,12 +65,14 @@ def test_non_numbers_are_rejected_with_type_error(x: object) -> None:
         Value(x)
 
 
+@contract("2.1")
 def test_numpy_bool_is_rejected() -> None:
     """A NumPy bool is a truth value, not a number: Value(np.bool_(True)) raises TypeError."""
     with pytest.raises(TypeError):
         Value(np.bool_(True))
 
 
+@contract("2.1")
 def test_label_is_stored() -> None:
     """Value(x, label='w1') keeps the label; a plain leaf has no parents and no op."""
     v = Value(1.5, label="w1")
@@ -75,6 +81,7 @@ def test_label_is_stored() -> None:
     assert v._op == ""
 
 
+@contract("2.1")
 @given(reals(), reals())
 def test_values_hash_by_identity(x: float, y: float) -> None:
     """Values are hashable by identity: equal data does not make two Values equal."""
@@ -86,6 +93,7 @@ def test_values_hash_by_identity(x: float, y: float) -> None:
     assert {a: 1}[a] == 1
 
 
+@contract("2.1")
 def test_repr_shows_data_and_grad() -> None:
     """repr(Value) shows its data and its grad."""
     v = Value(2.5)
@@ -98,6 +106,7 @@ def test_repr_shows_data_and_grad() -> None:
 # ------------------------------------------------------------------ arithmetic
 
 
+@contract("2.2")
 @pytest.mark.parametrize("op", sorted(BINARY))
 @given(reals(-1e3, 1e3), reals(-1e3, 1e3))
 def test_binary_op_of_two_values_matches_float_arithmetic(op: str, x: float, y: float) -> None:
@@ -107,6 +116,7 @@ def test_binary_op_of_two_values_matches_float_arithmetic(op: str, x: float, y: 
     assert out.data == BINARY[op](x, y)
 
 
+@contract("2.2")
 @pytest.mark.parametrize("op", sorted(BINARY))
 @given(reals(-1e3, 1e3), real_numbers())
 def test_binary_op_mixes_with_a_plain_number_on_the_right(op: str, x: float, c: object) -> None:
@@ -116,6 +126,7 @@ def test_binary_op_mixes_with_a_plain_number_on_the_right(op: str, x: float, c: 
     assert out.data == BINARY[op](x, float(c))
 
 
+@contract("2.2")
 @pytest.mark.parametrize("op", sorted(BINARY))
 @given(reals(-1e3, 1e3), st.one_of(reals(-1e3, 1e3), st.integers(-1000, 1000)))
 def test_binary_op_mixes_with_a_plain_number_on_the_left(op: str, x: float, c: float) -> None:
@@ -125,6 +136,7 @@ def test_binary_op_mixes_with_a_plain_number_on_the_left(op: str, x: float, c: f
     assert out.data == BINARY[op](float(c), x)
 
 
+@contract("2.2")
 @given(reals(-1e3, 1e3), away_from_zero(1e-3, 1e3))
 def test_division_of_two_values(x: float, y: float) -> None:
     """Value(x) / Value(y) holds x / y."""
@@ -133,6 +145,7 @@ def test_division_of_two_values(x: float, y: float) -> None:
     assert_close(out.data, x / y, rel=DIV_RTOL, what=f"{x!r} / {y!r}")
 
 
+@contract("2.2")
 @given(reals(-1e3, 1e3), away_from_zero(1e-3, 1e3))
 def test_division_mixes_with_plain_numbers_on_both_sides(x: float, c: float) -> None:
     """Value(x) / c holds x / c and c / Value(y) holds c / y."""
@@ -144,6 +157,7 @@ def test_division_mixes_with_plain_numbers_on_both_sides(x: float, c: float) -> 
     assert_close(left.data, x / c, rel=DIV_RTOL, what=f"{x!r} / Value({c!r})")
 
 
+@contract("2.2")
 @pytest.mark.parametrize(
     "divide",
     [lambda: Value(1.0) / 0, lambda: Value(1.0) / 0.0, lambda: Value(-2.0) / Value(0.0), lambda: 3 / Value(0.0)],
@@ -155,6 +169,7 @@ def test_division_by_zero_raises(divide) -> None:  # noqa: ANN001
         divide()
 
 
+@contract("2.2")
 @given(reals(-1e6, 1e6))
 def test_negation(x: float) -> None:
     """-Value(x) holds -x."""
@@ -163,6 +178,7 @@ def test_negation(x: float) -> None:
     assert out.data == -x
 
 
+@contract("2.2")
 @given(st.one_of(st.just(0.0), away_from_zero(1e-3, 20.0)), st.integers(-4, 4))
 def test_power_with_an_integer_exponent(x: float, k: int) -> None:
     """Value(x) ** k holds x ** k for an integer constant k, negative bases included."""
@@ -172,6 +188,7 @@ def test_power_with_an_integer_exponent(x: float, k: int) -> None:
     assert_close(out.data, x**k, rel=POW_RTOL, what=f"{x!r} ** {k}")
 
 
+@contract("2.2")
 @given(reals(1e-3, 100.0), reals(-3.0, 3.0))
 def test_power_with_a_real_exponent(x: float, k: float) -> None:
     """Value(x) ** k holds x ** k for a positive base and a real constant k."""
@@ -179,18 +196,21 @@ def test_power_with_a_real_exponent(x: float, k: float) -> None:
     assert_close(out.data, x**k, rel=POW_RTOL, what=f"{x!r} ** {k!r}")
 
 
+@contract("2.2", "1.4")
 @given(reals(0.1, 10.0), st.one_of(st.integers(-3, 3).map(np.int64), reals(-3, 3).map(np.float64)))
 def test_power_accepts_numpy_exponents(x: float, k: object) -> None:
     """Value(x) ** k also takes a NumPy real scalar k."""
     assert_close((Value(x) ** k).data, x ** float(k), rel=POW_RTOL, what=f"{x!r} ** {k!r}")
 
 
+@contract("2.2")
 def test_value_exponent_is_rejected() -> None:
     """x ** Value(…) raises TypeError: exponents are constants."""
     with pytest.raises(TypeError):
         Value(2.0) ** Value(3.0)
 
 
+@contract("2.2")
 @given(not_real_numbers)
 def test_non_number_exponent_is_rejected(k: object) -> None:
     """x ** k raises TypeError when k is not a real number."""
@@ -198,6 +218,7 @@ def test_non_number_exponent_is_rejected(k: object) -> None:
         Value(2.0) ** k
 
 
+@contract("2.2")
 @given(reals(-100.0, -1e-3), reals(-3.0, 3.0))
 def test_negative_base_with_a_fractional_exponent_raises(x: float, k: float) -> None:
     """(−8) ** 0.5 has no real value: it raises (ValueError, or TypeError for the complex result) and never returns."""
@@ -206,12 +227,14 @@ def test_negative_base_with_a_fractional_exponent_raises(x: float, k: float) -> 
         Value(x) ** k
 
 
+@contract("2.2")
 def test_zero_to_a_negative_power_raises() -> None:
     """Value(0) ** -1 is a division by zero: ZeroDivisionError."""
     with pytest.raises(ZeroDivisionError):
         Value(0.0) ** -1
 
 
+@contract("2.2")
 @pytest.mark.parametrize("op", ["+", "-", "*", "/"])
 @given(bad=not_real_numbers)
 def test_arithmetic_with_a_non_number_raises_type_error(op: str, bad: object) -> None:
@@ -227,6 +250,7 @@ def test_arithmetic_with_a_non_number_raises_type_error(op: str, bad: object) ->
 # ------------------------------------------------------------ the graph it builds
 
 
+@contract("2.3")
 @given(reals(), reals())
 def test_operations_record_where_they_came_from(x: float, y: float) -> None:
     """The result of a op b is computed from a and b: both are reachable through _prev, and it records an op."""
@@ -238,6 +262,7 @@ def test_operations_record_where_they_came_from(x: float, y: float) -> None:
         assert out._op, "an operation result records its op in _op"
 
 
+@contract("2.2", "1.2")
 @given(reals(), reals())
 def test_operations_leave_their_operands_unchanged(x: float, y: float) -> None:
     """Arithmetic makes a new Value; the operands keep their data and zero gradients."""
@@ -250,6 +275,7 @@ def test_operations_leave_their_operands_unchanged(x: float, y: float) -> None:
 # ---------------------------------------------------------------- identities
 
 
+@contract("2.2")
 @given(reals(-1e3, 1e3), reals(-1e3, 1e3))
 def test_addition_and_multiplication_commute(x: float, y: float) -> None:
     """a + b == b + a and a * b == b * a, exactly."""
@@ -258,6 +284,7 @@ def test_addition_and_multiplication_commute(x: float, y: float) -> None:
     assert (a * b).data == (b * a).data
 
 
+@contract("2.2")
 @given(reals(-1e3, 1e3))
 def test_neutral_elements_and_inverses(x: float) -> None:
     """a + 0 == a, a * 1 == a, a - a == 0, -(-a) == a, a / 1 == a, a ** 1 == a."""
@@ -271,6 +298,7 @@ def test_neutral_elements_and_inverses(x: float) -> None:
     assert_close((a**1).data, x, rel=POW_RTOL, what="a ** 1")
 
 
+@contract("2.2")
 @given(reals(-1e3, 1e3))
 def test_square_equals_self_product(x: float) -> None:
     """a ** 2 == a * a."""
@@ -278,6 +306,7 @@ def test_square_equals_self_product(x: float) -> None:
     assert_close((a**2).data, (a * a).data, rel=POW_RTOL, what="a ** 2 vs a * a")
 
 
+@contract("2.2")
 @given(reals(-1e3, 1e3), away_from_zero(1e-2, 1e3))
 def test_subtraction_and_division_undo_addition_and_multiplication(x: float, y: float) -> None:
     """(a + b) - b ≈ a and (a * b) / b ≈ a."""
@@ -287,6 +316,7 @@ def test_subtraction_and_division_undo_addition_and_multiplication(x: float, y: 
     assert_close(((a * b) / b).data, x, rel=1e-12, abs=1e-300, what="(a * b) / b")
 
 
+@contract("2.2")
 @given(expressions(binary=RING, unary=("neg",)), st.lists(reals(-3.0, 3.0), min_size=3, max_size=3))
 def test_random_expressions_of_values_compute_what_floats_compute(tree: tuple, point: list[float]) -> None:
     """Any expression of +, -, * and negation over Values and numbers holds exactly what the same floats give."""
@@ -296,6 +326,7 @@ def test_random_expressions_of_values_compute_what_floats_compute(tree: tuple, p
     assert got.data == expected, f"{describe(tree)} at {point}: expected {expected!r}, got {got.data!r}"
 
 
+@contract("2.2")
 @given(expressions(), st.lists(reals(-3.0, 3.0), min_size=3, max_size=3))
 def test_random_expressions_with_division_and_powers(tree: tuple, point: list[float]) -> None:
     """Expressions that also divide and square hold what the same floats give, to rounding."""
@@ -312,11 +343,13 @@ def test_random_expressions_with_division_and_powers(tree: tuple, point: list[fl
 # ------------------------------------------------------------------ additions
 
 
+@contract("2.1")
 def test_label_defaults_to_the_empty_string() -> None:
     """Value(x) without a label has label '' (the contract's default), not placeholder text."""
     assert Value(1.5).label == "", f"Value(1.5).label should default to '', got {Value(1.5).label!r}"
 
 
+@contract("2.2")
 @given(reals(1e-3, 5.0))
 def test_zero_to_a_positive_real_power_is_zero(k: float) -> None:
     """Value(0) ** k is 0 for every real k > 0, fractional ones too: a zero base is not a negative one."""

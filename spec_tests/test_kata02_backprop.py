@@ -10,8 +10,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from .api import Value, to_dot, topological_order
-from .oracle import assert_close, assert_grad_matches, assert_gradients_match, partials, reachable
-from .strategies import away_from_zero, describe, dual_gradient, evaluate, expressions, is_tame, magnitude, reals
+from .contract import contract
+from .oracle import assert_close, assert_grad_matches, assert_gradients_match, dual_gradient, partials, reachable
+from .strategies import away_from_zero, describe, evaluate, expressions, is_tame, magnitude, reals
 
 pytestmark = pytest.mark.kata02
 
@@ -34,48 +35,56 @@ def check_op(f: Callable[..., object], args: list[float]) -> None:
 # ------------------------------------------------------------ local derivatives
 
 
+@contract("2.4")
 @given(reals(), reals())
 def test_gradient_of_addition(x: float, y: float) -> None:
     """∂(a + b)/∂a = 1 and ∂(a + b)/∂b = 1."""
     check_op(lambda a, b: a + b, [x, y])
 
 
+@contract("2.4")
 @given(reals(), reals())
 def test_gradient_of_subtraction(x: float, y: float) -> None:
     """∂(a − b)/∂a = 1 and ∂(a − b)/∂b = −1."""
     check_op(lambda a, b: a - b, [x, y])
 
 
+@contract("2.4")
 @given(reals(), reals())
 def test_gradient_of_multiplication(x: float, y: float) -> None:
     """∂(a·b)/∂a = b and ∂(a·b)/∂b = a."""
     check_op(lambda a, b: a * b, [x, y])
 
 
+@contract("2.4")
 @given(reals(), away_from_zero(0.1))
 def test_gradient_of_division(x: float, y: float) -> None:
     """∂(a/b)/∂a = 1/b and ∂(a/b)/∂b = −a/b²."""
     check_op(lambda a, b: a / b, [x, y])
 
 
+@contract("2.4")
 @given(reals())
 def test_gradient_of_negation(x: float) -> None:
     """∂(−a)/∂a = −1."""
     check_op(lambda a: -a, [x])
 
 
+@contract("2.4")
 @given(away_from_zero(0.1, 5.0), st.integers(-3, 4))
 def test_gradient_of_integer_power(x: float, k: int) -> None:
     """∂(a^k)/∂a = k·a^(k−1) for an integer k, negative bases included."""
     check_op(lambda a: a**k, [x])
 
 
+@contract("2.4")
 @given(reals(0.1, 10.0), reals(-2.5, 2.5))
 def test_gradient_of_real_power(x: float, k: float) -> None:
     """∂(a^k)/∂a = k·a^(k−1) for a positive base and a real k."""
     check_op(lambda a: a**k, [x])
 
 
+@contract("2.4")
 @given(reals(), reals(-10.0, 10.0))
 def test_gradient_through_plain_numbers_on_the_right(x: float, c: float) -> None:
     """Constants on the right: a + c, a − c, a·c and a/c each pass the right gradient to a."""
@@ -84,6 +93,7 @@ def test_gradient_through_plain_numbers_on_the_right(x: float, c: float) -> None
         check_op(f, [x])
 
 
+@contract("2.4")
 @given(away_from_zero(0.1), reals(-10.0, 10.0))
 def test_gradient_through_plain_numbers_on_the_left(x: float, c: float) -> None:
     """Constants on the left: c + a, c − a, c·a and c/a each pass the right gradient to a."""
@@ -94,6 +104,7 @@ def test_gradient_through_plain_numbers_on_the_left(x: float, c: float) -> None:
 # ---------------------------------------------------------------- backward()
 
 
+@contract("2.4")
 @given(reals(), reals())
 def test_backward_sets_the_root_gradient_to_one(x: float, y: float) -> None:
     """After out.backward(), out.grad == 1 (∂out/∂out)."""
@@ -102,6 +113,7 @@ def test_backward_sets_the_root_gradient_to_one(x: float, y: float) -> None:
     assert out.grad == 1.0
 
 
+@contract("2.4")
 def test_backward_of_a_lone_leaf() -> None:
     """A leaf on its own is its own root: backward() sets its grad to 1, on every call."""
     v = Value(3.0)
@@ -111,6 +123,7 @@ def test_backward_of_a_lone_leaf() -> None:
     assert v.grad == 1.0, "backward() sets the root's gradient to 1; it does not add 1"
 
 
+@contract("2.4")
 @given(reals(), reals())
 def test_backward_does_not_change_data(x: float, y: float) -> None:
     """backward() computes gradients only: every node keeps its data."""
@@ -121,6 +134,7 @@ def test_backward_does_not_change_data(x: float, y: float) -> None:
     assert all(node.data == data for node, data in before)
 
 
+@contract("2.4")
 @given(reals(), reals())
 def test_leaves_outside_the_graph_keep_zero_gradient(x: float, y: float) -> None:
     """A Value the root was not computed from gets no gradient."""
@@ -129,6 +143,7 @@ def test_leaves_outside_the_graph_keep_zero_gradient(x: float, y: float) -> None
     assert stranger.grad == 0.0
 
 
+@contract("2.4")
 @given(reals())
 def test_a_node_used_twice_gets_both_contributions(x: float) -> None:
     """In a·a + a, a is a parent three times: ∂/∂a = 2a + 1 (gradients add, with +=)."""
@@ -138,6 +153,7 @@ def test_a_node_used_twice_gets_both_contributions(x: float) -> None:
     assert_close(a.grad, 2 * x + 1, rel=1e-12, abs=1e-12, what="∂(a·a + a)/∂a")
 
 
+@contract("2.4")
 @given(reals(-3.0, 3.0), reals(-3.0, 3.0))
 def test_diamond_shared_interior_node(x: float, y: float) -> None:
     """A shared interior node h = a·b feeding two branches: out = (h + a)·(h − b)."""
@@ -151,6 +167,7 @@ def test_diamond_shared_interior_node(x: float, y: float) -> None:
     assert_grad_matches(b.grad, numeric[1], f(x, y), what="∂out/∂b")
 
 
+@contract("2.4")
 @given(st.integers(1, 300))
 def test_fan_out_sums_every_use(n: int) -> None:
     """a added to itself n times: ∂/∂a = n exactly, however often a is shared."""
@@ -162,10 +179,11 @@ def test_fan_out_sums_every_use(n: int) -> None:
     assert a.grad == float(n)
 
 
+@contract("2.4")
 @given(expressions(), st.lists(reals(-2.0, 2.0), min_size=3, max_size=3))
 def test_random_expressions_match_exact_dual_number_gradients(tree: tuple, point: list[float]) -> None:
     """For any expression over shared Values, backward() gives the exact gradient (forward-mode dual numbers)."""
-    value, exact = dual_gradient(tree, point)
+    value, exact = dual_gradient(lambda leaves: evaluate(tree, leaves), point)
     scale = magnitude(tree, point)
     assume(is_tame(value, exact) and scale < 1e6)
     leaves = [Value(x) for x in point]
@@ -176,6 +194,7 @@ def test_random_expressions_match_exact_dual_number_gradients(tree: tuple, point
         assert_close(leaf.grad, exact[i], rel=1e-9, abs=1e-10 * scale, what=f"∂/∂x{i} of {describe(tree)} at {point}")
 
 
+@contract("2.4")
 @given(expressions(n_vars=2, max_leaves=6), st.lists(reals(-2.0, 2.0), min_size=2, max_size=2))
 def test_random_expressions_match_central_differences(tree: tuple, point: list[float]) -> None:
     """For any expression over shared Values, backward() agrees with central differences."""
@@ -188,6 +207,7 @@ def test_random_expressions_match_central_differences(tree: tuple, point: list[f
         assert_grad_matches(leaf.grad, numeric[i], scale**2, what=f"∂/∂x{i} of {describe(tree)} at {point}")
 
 
+@contract("2.4")
 def test_a_chain_100000_operations_deep() -> None:
     """backward() works on a chain 100,000 operations deep (no recursion limit): ∂/∂x of x·r^100000."""
     x = Value(1.0)
@@ -198,6 +218,7 @@ def test_a_chain_100000_operations_deep() -> None:
     assert_close(x.grad, 1.0000001**100_000, rel=1e-9, what="∂(x·r^100000)/∂x")
 
 
+@contract("2.4")
 @given(expressions(), st.lists(reals(-2.0, 2.0), min_size=3, max_size=3))
 def test_two_backward_calls_double_leaf_gradients_only(tree: tuple, point: list[float]) -> None:
     """After two backward() calls, each leaf holds twice its one-call gradient; interior nodes hold one call's."""
@@ -220,6 +241,7 @@ def test_two_backward_calls_double_leaf_gradients_only(tree: tuple, point: list[
         assert_close(node.grad, expected, rel=1e-12, abs=tolerance, what=f"{kind} gradient after two calls ({node!r})")
 
 
+@contract("2.4")
 @given(reals(), reals())
 def test_zeroing_leaves_between_calls_gives_fresh_gradients(x: float, y: float) -> None:
     """Setting the leaves' grad to 0 between two backward() calls gives the same gradients again."""
@@ -232,6 +254,7 @@ def test_zeroing_leaves_between_calls_gives_fresh_gradients(x: float, y: float) 
     assert (a.grad, b.grad) == first
 
 
+@contract("2.4")
 @given(reals(), reals())
 def test_backward_from_an_interior_node(x: float, y: float) -> None:
     """backward() on an interior node h = a·b differentiates h alone: ∂h/∂a = b, ∂h/∂b = a."""
@@ -258,6 +281,7 @@ def dags(draw: st.DrawFn) -> tuple[object, list[object]]:
     return nodes[-1], leaves
 
 
+@contract("2.6")
 @given(dags())
 def test_topological_order_lists_every_reachable_node_once(dag: tuple[object, list[object]]) -> None:
     """topological_order(root) lists every node reachable from root, each exactly once."""
@@ -268,6 +292,7 @@ def test_topological_order_lists_every_reachable_node_once(dag: tuple[object, li
     assert set(ids) == {id(node) for node in reachable(root)}, "the order must hold exactly the reachable nodes"
 
 
+@contract("2.6")
 @given(dags())
 def test_topological_order_puts_parents_first_and_root_last(dag: tuple[object, list[object]]) -> None:
     """In topological_order(root), every node comes after all its parents, and root is last."""
@@ -280,12 +305,14 @@ def test_topological_order_puts_parents_first_and_root_last(dag: tuple[object, l
             assert position[id(parent)] < position[id(node)], "a parent comes after its child"
 
 
+@contract("2.6")
 def test_topological_order_of_a_leaf() -> None:
     """The order of a lone leaf is just that leaf."""
     v = Value(1.0)
     assert list(topological_order(v)) == [v]
 
 
+@contract("2.6")
 def test_topological_order_of_a_deep_chain() -> None:
     """topological_order handles a chain 100,000 operations deep without recursion."""
     x = Value(0.0)
@@ -298,6 +325,7 @@ def test_topological_order_of_a_deep_chain() -> None:
     assert len(order) >= 100_001
 
 
+@contract("2.6")
 @given(st.integers(2, 2000))
 def test_a_widely_shared_node_is_listed_once(n: int) -> None:
     """A leaf used n times appears once in the order."""
@@ -311,6 +339,7 @@ def test_a_widely_shared_node_is_listed_once(n: int) -> None:
 # -------------------------------------------------------------------- to_dot
 
 
+@contract("2.7")
 def test_to_dot_describes_the_graph() -> None:
     """to_dot gives Graphviz DOT text: a digraph with every label, data, grad and op, and an edge per parent link."""
     x, y, b = Value(2.5, label="x"), Value(-1.25, label="y"), Value(0.5, label="bias")
@@ -330,6 +359,7 @@ def test_to_dot_describes_the_graph() -> None:
     assert text.count("->") >= 5
 
 
+@contract("2.7")
 @given(reals(), reals())
 def test_to_dot_leaves_the_graph_alone(x: float, y: float) -> None:
     """to_dot only reads: data and grad of every node are unchanged."""
@@ -341,6 +371,7 @@ def test_to_dot_leaves_the_graph_alone(x: float, y: float) -> None:
     assert all(n.data == d and n.grad == g for n, d, g in before)
 
 
+@contract("2.7")
 def test_to_dot_of_a_leaf() -> None:
     """A lone leaf is a graph of one node."""
     text = to_dot(Value(4.75, label="w"))
@@ -349,6 +380,7 @@ def test_to_dot_of_a_leaf() -> None:
     assert "4.75" in text
 
 
+@contract("2.4")
 def test_leaf_gradient_accumulates_on_a_deep_chain() -> None:
     """Two backward() calls through a 20,000-deep chain leave the leaf with twice its gradient."""
     x = Value(1.0)
@@ -428,6 +460,7 @@ def dot_edges(tokens: list[str]) -> list[tuple[str, str]]:
     return [(tokens[k - 1].strip('"'), tokens[k + 1].strip('"')) for k, t in enumerate(tokens) if t == "->"]
 
 
+@contract("2.7")
 def test_to_dot_is_one_closed_digraph() -> None:
     """to_dot's text is one DOT digraph: it starts with 'digraph', its braces balance, it ends with the closing '}'."""
     x, y = Value(1.5, label="x"), Value(-2.0, label="y")
@@ -438,6 +471,7 @@ def test_to_dot_is_one_closed_digraph() -> None:
     assert_one_dot_graph(tokens)
 
 
+@contract("2.7")
 @given(st.text(max_size=12), st.text(max_size=12))
 def test_to_dot_is_well_formed_whatever_the_labels(first: str, second: str) -> None:
     """Labels are free text: whatever they hold (quotes, braces, |, <, >, backslashes), to_dot gives well-formed DOT."""
@@ -448,6 +482,7 @@ def test_to_dot_is_well_formed_whatever_the_labels(first: str, second: str) -> N
     assert_one_dot_graph(tokens)
 
 
+@contract("2.7")
 def test_to_dot_edges_follow_the_graph_without_a_cycle() -> None:
     """A computation graph is acyclic, so the edges of its DOT text never lead from a node back to itself."""
     x, y, b = Value(2.5, label="x"), Value(-1.25, label="y"), Value(0.5, label="bias")

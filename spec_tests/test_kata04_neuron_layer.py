@@ -11,6 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from .api import Layer, Module, Neuron, Value
+from .contract import contract
 from .networks import (
     ACTIVATION_NAMES,
     FORWARD_RTOL,
@@ -46,6 +47,7 @@ def make_neuron(weights: list[float], bias: float, activation: str) -> object:
 # ---------------------------------------------------------------------- creation
 
 
+@contract("3.2")
 @at_most(30)
 @given(st.integers(1, 64), seeds)
 def test_a_neuron_has_one_weight_per_input_and_a_zero_bias(n: int, seed: int) -> None:
@@ -57,6 +59,7 @@ def test_a_neuron_has_one_weight_per_input_and_a_zero_bias(n: int, seed: int) ->
     assert neuron.bias.data == 0.0, f"bias: expected 0.0, got {neuron.bias.data!r}"
 
 
+@contract("3.2")
 @at_most(30)
 @given(st.integers(1, 64), seeds)
 def test_initial_weights_lie_within_the_he_bound(n: int, seed: int) -> None:
@@ -66,6 +69,7 @@ def test_initial_weights_lie_within_the_he_bound(n: int, seed: int) -> None:
         assert -bound <= w.data <= bound, f"weights.{k} = {w.data!r} lies outside ±√(2/{n}) = ±{bound!r}"
 
 
+@contract("3.2")
 @pytest.mark.parametrize("n", [3, 50, 784])
 def test_initial_weights_have_the_he_statistics(n: int) -> None:
     """Over 6,000 weights at a fixed seed, w/√(2/n) looks uniform on (−1, 1): mean 0, mean square 1/3, full range.
@@ -87,6 +91,7 @@ def test_initial_weights_have_the_he_statistics(n: int) -> None:
     assert max(abs(x) for x in u) > 0.99, "w/√(2/n) should come within 1% of ±1 somewhere in 6,000 draws"
 
 
+@contract("3.2", "1.3")
 @at_most(20)
 @given(st.integers(1, 20), seeds)
 def test_the_same_seed_builds_the_same_neuron(n: int, seed: int) -> None:
@@ -96,6 +101,7 @@ def test_the_same_seed_builds_the_same_neuron(n: int, seed: int) -> None:
     assert a == b, f"same seed, different weights: {a} vs {b}"
 
 
+@contract("3.2")
 def test_different_seeds_build_different_neurons() -> None:
     """The weights come from the rng: two seeds give two different neurons."""
     a = [w.data for w in Neuron(10, rng=random.Random(1)).weights]
@@ -103,6 +109,7 @@ def test_different_seeds_build_different_neurons() -> None:
     assert a != b, "seeds 1 and 2 built identical weights: is rng used?"
 
 
+@contract("3.1")
 def test_neuron_and_layer_are_modules() -> None:
     """Neuron and Layer are Modules, so they share parameters(), zero_grad(), state_dict(), …"""
     assert isinstance(Neuron(2, rng=random.Random(0)), Module), "Neuron must subclass Module"
@@ -112,6 +119,7 @@ def test_neuron_and_layer_are_modules() -> None:
 # ---------------------------------------------------------------------- forward
 
 
+@contract("3.2")
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 @at_most(40)
 @given(neuron_case())
@@ -126,6 +134,7 @@ def test_neuron_output_is_activation_of_weighted_sum_plus_bias(activation: str, 
     )
 
 
+@contract("3.2")
 @at_most(50)
 @given(neuron_case(), reals(-3.0, 3.0))
 def test_the_bias_shifts_a_linear_neuron(case: tuple, shift: float) -> None:
@@ -137,13 +146,15 @@ def test_the_bias_shifts_a_linear_neuron(case: tuple, shift: float) -> None:
     assert_close(after - before, shift, rel=0.0, abs=tol, what="output change when the bias changes by δ")
 
 
-def test_the_neuron_of_the_seed_example() -> None:
+@contract("3.2")
+def test_the_neuron_of_the_worked_example() -> None:
     """A worked case: weights (0.5, −1), bias 2, relu, input (4, 1) → relu(2 − 1 + 2) = 3; input (−4, 1) → 0."""
     neuron = make_neuron([0.5, -1.0], 2.0, "relu")
     assert neuron([4.0, 1.0]).data == 3.0
     assert neuron([-4.0, 1.0]).data == 0.0
 
 
+@contract("3.2", "1.4")
 @at_most(30)
 @given(st.lists(reals(-3.0, 3.0), min_size=3, max_size=3))
 def test_a_neuron_takes_values_numbers_and_numpy_rows(x: list[float]) -> None:
@@ -155,6 +166,7 @@ def test_a_neuron_takes_values_numbers_and_numpy_rows(x: list[float]) -> None:
         assert_close(got, expected, rel=1e-12, abs=1e-12, what=f"neuron({type(variant).__name__}) vs neuron(list)")
 
 
+@contract("3.2")
 @at_most(30)
 @given(st.integers(1, 10), st.integers(0, 12))
 def test_a_neuron_rejects_the_wrong_number_of_inputs(n: int, m: int) -> None:
@@ -165,6 +177,7 @@ def test_a_neuron_rejects_the_wrong_number_of_inputs(n: int, m: int) -> None:
         neuron([1.0] * m)
 
 
+@contract("3.2")
 @at_most(50)
 @given(st.one_of(st.text(max_size=12), st.none(), st.integers(), st.sampled_from(["ReLU", "softmax", "", "lin"])))
 def test_an_unknown_activation_is_a_value_error_listing_the_known_ones(activation: object) -> None:
@@ -177,6 +190,7 @@ def test_an_unknown_activation_is_a_value_error_listing_the_known_ones(activatio
     assert "tanh" in message, f"the message should list the activations, got: {message}"
 
 
+@contract("3.2")
 @pytest.mark.parametrize("n", [0, -1, -5])
 def test_a_neuron_needs_at_least_one_input(n: int) -> None:
     """Neuron(0) or a negative input count raises ValueError."""
@@ -184,6 +198,7 @@ def test_a_neuron_needs_at_least_one_input(n: int) -> None:
         Neuron(n, rng=random.Random(0))
 
 
+@contract("3.2")
 @pytest.mark.parametrize("n", [2.5, "3", None, True])
 def test_the_number_of_inputs_must_be_an_int(n: object) -> None:
     """Neuron(n) with n not an int (a float, a string, None, a bool) raises TypeError."""
@@ -194,6 +209,7 @@ def test_the_number_of_inputs_must_be_an_int(n: object) -> None:
 # ---------------------------------------------------------------------- parameters
 
 
+@contract("3.2")
 @at_most(20)
 @given(st.integers(1, 30))
 def test_neuron_parameters_are_its_weights_then_its_bias(n: int) -> None:
@@ -205,6 +221,7 @@ def test_neuron_parameters_are_its_weights_then_its_bias(n: int) -> None:
     assert all(p is e for p, e in zip(params, expected, strict=True)), "parameters() must be weights… then bias"
 
 
+@contract("3.2")
 @at_most(20)
 @given(st.integers(1, 30))
 def test_neuron_parameter_names(n: int) -> None:
@@ -217,6 +234,7 @@ def test_neuron_parameter_names(n: int) -> None:
     assert all(a is b for (_, a), b in zip(named, neuron.parameters(), strict=True)), "same Values as parameters()"
 
 
+@contract("3.2")
 def test_updating_a_parameter_changes_the_neuron() -> None:
     """parameters() hands out the neuron's own Values (not copies): p.data −= … changes the output."""
     neuron = make_neuron([1.0, 1.0], 0.0, "linear")
@@ -228,6 +246,7 @@ def test_updating_a_parameter_changes_the_neuron() -> None:
 # ---------------------------------------------------------------------- gradients
 
 
+@contract("3.2")
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear", "leaky_relu"])
 @at_most(30)
 @given(neuron_case(max_inputs=5))
@@ -251,6 +270,7 @@ def test_neuron_gradients_match_central_differences(activation: str, case: tuple
     assert_gradients_match(analytic, numeric, names, magnitude(weights, bias, x), what=f"{activation} neuron")
 
 
+@contract("3.2")
 def test_the_gradient_of_a_dead_relu_neuron_is_zero() -> None:
     """When Σ wᵢ·xᵢ + b < 0, relu outputs 0 and no gradient reaches the weights or the bias."""
     neuron = make_neuron([1.0, -2.0], -1.0, "relu")
@@ -261,6 +281,7 @@ def test_the_gradient_of_a_dead_relu_neuron_is_zero() -> None:
 # ---------------------------------------------------------------------- layer
 
 
+@contract("3.3")
 @at_most(30)
 @given(sizes(1, 8), sizes(1, 8), seeds)
 def test_a_layer_holds_n_outputs_neurons_of_n_inputs_weights(n_in: int, n_out: int, seed: int) -> None:
@@ -272,6 +293,7 @@ def test_a_layer_holds_n_outputs_neurons_of_n_inputs_weights(n_in: int, n_out: i
         assert len(neuron.weights) == n_in, f"neurons[{j}]: expected {n_in} weights, got {len(neuron.weights)}"
 
 
+@contract("3.3")
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
 @at_most(30)
 @given(sizes(1, 5), sizes(1, 5), seeds, st.data())
@@ -292,6 +314,7 @@ def test_layer_outputs_are_each_neuron_on_the_same_input(
         assert_close(g.data, e, rel=0.0, abs=FORWARD_RTOL * magnitude(w, b, x), what=f"layer(x)[{j}]")
 
 
+@contract("3.3")
 def test_a_layer_of_one_neuron_still_returns_a_list() -> None:
     """Layer(3, 1)(x) is a list of one Value, never a bare Value."""
     out = Layer(3, 1, rng=random.Random(0))([1.0, 2.0, 3.0])
@@ -300,6 +323,7 @@ def test_a_layer_of_one_neuron_still_returns_a_list() -> None:
     assert isinstance(out[0], Value)
 
 
+@contract("3.3")
 @at_most(30)
 @given(sizes(1, 6), sizes(1, 6))
 def test_a_layer_rejects_the_wrong_number_of_inputs(n_in: int, m: int) -> None:
@@ -309,6 +333,7 @@ def test_a_layer_rejects_the_wrong_number_of_inputs(n_in: int, m: int) -> None:
         Layer(n_in, 2, rng=random.Random(0))([0.5] * m)
 
 
+@contract("3.3")
 @pytest.mark.parametrize(("n_in", "n_out"), [(0, 2), (2, 0), (-1, 3)])
 def test_a_layer_needs_positive_sizes(n_in: int, n_out: int) -> None:
     """Layer(n_in, n_out) with a size below 1 raises ValueError."""
@@ -316,12 +341,14 @@ def test_a_layer_needs_positive_sizes(n_in: int, n_out: int) -> None:
         Layer(n_in, n_out, rng=random.Random(0))
 
 
+@contract("3.3")
 def test_a_layer_rejects_an_unknown_activation() -> None:
     """Layer(…, activation='softplus') raises ValueError, as a Neuron does."""
     with pytest.raises(ValueError):
         Layer(2, 2, activation="softplus", rng=random.Random(0))
 
 
+@contract("3.3", "1.3")
 @at_most(30)
 @given(sizes(1, 6), sizes(2, 6), seeds)
 def test_the_neurons_of_a_layer_differ_and_the_seed_fixes_them(n_in: int, n_out: int, seed: int) -> None:
@@ -333,6 +360,7 @@ def test_the_neurons_of_a_layer_differ_and_the_seed_fixes_them(n_in: int, n_out:
     assert len({tuple(w) for w in weights_a}) == n_out, "two neurons of one layer have identical weights"
 
 
+@contract("3.3")
 @at_most(20)
 @given(sizes(1, 6), sizes(1, 6))
 def test_layer_parameters_are_its_neurons_parameters_in_order(n_in: int, n_out: int) -> None:
@@ -344,6 +372,7 @@ def test_layer_parameters_are_its_neurons_parameters_in_order(n_in: int, n_out: 
     assert all(p is e for p, e in zip(params, expected, strict=True)), "parameters() out of order"
 
 
+@contract("3.3")
 @at_most(20)
 @given(sizes(1, 5), sizes(1, 5))
 def test_layer_parameter_names(n_in: int, n_out: int) -> None:
@@ -357,6 +386,7 @@ def test_layer_parameter_names(n_in: int, n_out: int) -> None:
     assert all(a is b for (_, a), b in zip(named, layer.parameters(), strict=True)), "same Values as parameters()"
 
 
+@contract("3.3")
 @at_most(40)
 @given(sizes(1, 4), sizes(1, 4), st.data())
 def test_layer_gradients_match_central_differences(n_in: int, n_out: int, data: st.DataObject) -> None:
@@ -390,6 +420,7 @@ def test_layer_gradients_match_central_differences(n_in: int, n_out: int, data: 
     assert_gradients_match(analytic, numeric, names, scale, what="Σ c·layer(x)")
 
 
+@contract("3.2", "1.4")
 @at_most(50)
 @given(st.lists(reals(-3.0, 3.0), min_size=2, max_size=6), st.lists(reals(-2.0, 2.0), min_size=6, max_size=6))
 def test_a_neuron_takes_a_mix_of_values_and_numbers(xs: list[float], ws: list[float]) -> None:
@@ -402,3 +433,16 @@ def test_a_neuron_takes_a_mix_of_values_and_numbers(xs: list[float], ws: list[fl
     assert_close(out.data, expected, rel=FORWARD_RTOL, what="linear neuron on [Value, numbers…]")
     out.backward()
     assert_close(x0.grad, weights[0], rel=1e-12, what="∂out/∂x₀ of a linear neuron")
+
+
+@contract("3.2")
+def test_a_leaky_relu_neuron_has_slope_one_hundredth() -> None:
+    """activation='leaky_relu' is Value.leaky_relu's default slope: weights (0.5, −1), bias 0, input (−4, 0) → −0.02.
+
+    Its gradient there is 0.01 too: ∂out/∂b = 0.01.
+    """
+    neuron = make_neuron([0.5, -1.0], 0.0, "leaky_relu")
+    out = neuron([-4.0, 0.0])
+    assert_close(out.data, -0.02, rel=1e-12, what="leaky_relu neuron at z = −2")
+    out.backward()
+    assert_close(neuron.bias.grad, 0.01, rel=1e-12, what="∂out/∂bias of a leaky_relu neuron at z = −2")

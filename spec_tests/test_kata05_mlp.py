@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from .api import MLP, Layer, Module, Value, ValueMLP
+from .contract import contract
 from .networks import (
     ACTIVATION_NAMES,
     FORWARD_RTOL,
@@ -59,6 +60,7 @@ def forward_tolerance(model: object, x: list[float]) -> float:
 # ---------------------------------------------------------------------- structure
 
 
+@contract("3.4")
 @at_most(30)
 @given(mlp_shape(max_layers=4, max_width=6), seeds)
 def test_an_mlp_is_a_stack_of_layers_of_the_given_sizes(shape: tuple[int, list[int]], seed: int) -> None:
@@ -74,6 +76,7 @@ def test_an_mlp_is_a_stack_of_layers_of_the_given_sizes(shape: tuple[int, list[i
         assert got == [fan_in[i]] * layer_sizes[i], f"layers[{i}]: expected {layer_sizes[i]} × {fan_in[i]} weights"
 
 
+@contract("3.4")
 @at_most(30)
 @given(mlp_shape(max_layers=4, max_width=6))
 def test_an_mlp_has_the_right_number_of_parameters(shape: tuple[int, list[int]]) -> None:
@@ -83,11 +86,13 @@ def test_an_mlp_has_the_right_number_of_parameters(shape: tuple[int, list[int]])
     assert got == n_parameters(n_inputs, layer_sizes), f"expected {n_parameters(n_inputs, layer_sizes)}, got {got}"
 
 
+@contract("3.4")
 def test_the_seed_mlp_has_41_parameters() -> None:
-    """MLP(3, [4, 4, 1]) (seed 001's example) has (3+1)·4 + (4+1)·4 + (4+1)·1 = 41 parameters."""
+    """MLP(3, [4, 4, 1]) (the kata page's example) has (3+1)·4 + (4+1)·4 + (4+1)·1 = 41 parameters."""
     assert len(build(3, [4, 4, 1]).parameters()) == 41
 
 
+@contract("3.4", "1.3")
 @at_most(30)
 @given(mlp_shape(), seeds)
 def test_the_same_seed_builds_the_same_mlp(shape: tuple[int, list[int]], seed: int) -> None:
@@ -97,6 +102,7 @@ def test_the_same_seed_builds_the_same_mlp(shape: tuple[int, list[int]], seed: i
     assert a == b, "same seed, different parameters"
 
 
+@contract("3.4")
 @pytest.mark.parametrize("layer_sizes", [[], [3, 0], [-1]])
 def test_layer_sizes_must_be_a_non_empty_list_of_positive_ints(layer_sizes: list[int]) -> None:
     """MLP(n, []) or a layer size below 1 raises ValueError."""
@@ -104,6 +110,7 @@ def test_layer_sizes_must_be_a_non_empty_list_of_positive_ints(layer_sizes: list
         build(2, layer_sizes)
 
 
+@contract("3.4")
 @pytest.mark.parametrize("kwargs", [{"activation": "soft"}, {"output_activation": "softmax"}, {"activation": None}])
 def test_an_mlp_rejects_unknown_activations(kwargs: dict) -> None:
     """An unknown hidden or output activation raises ValueError."""
@@ -111,6 +118,7 @@ def test_an_mlp_rejects_unknown_activations(kwargs: dict) -> None:
         build(2, [3, 1], **kwargs)
 
 
+@contract("3.4")
 @pytest.mark.parametrize("dropout", [1.0, -0.1, 1.5])
 def test_dropout_must_lie_in_zero_one(dropout: float) -> None:
     """MLP(…, dropout=p) with p outside [0, 1) raises ValueError."""
@@ -121,6 +129,7 @@ def test_dropout_must_lie_in_zero_one(dropout: float) -> None:
 # ---------------------------------------------------------------------- forward
 
 
+@contract("3.4")
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu"])
 @at_most(30)
 @given(mlp_shape(), st.sampled_from(ACTIVATION_NAMES), seeds, st.data())
@@ -142,6 +151,7 @@ def test_mlp_output_is_its_layers_applied_in_turn(
         assert_close(g.data, e, rel=0.0, abs=tol, what=f"model(x)[{j}]")
 
 
+@contract("3.4")
 def test_the_default_output_layer_is_linear() -> None:
     """By default the hidden layers are relu and the output linear: outputs can be negative, hidden ones cannot."""
     model = build(2, [3, 2], seed=0)
@@ -150,16 +160,18 @@ def test_the_default_output_layer_is_linear() -> None:
     assert outputs(model, [2.0, 1.0]) == [-4.5, 4.5]
 
 
+@contract("3.4")
 @at_most(20)
 @given(st.integers(1, 4), seeds)
 def test_a_single_output_is_still_a_list(n_inputs: int, seed: int) -> None:
-    """MLP(n, [..., 1])(x) is a list of one Value, as API.md asks (seed 001 sometimes returned a bare Value)."""
+    """MLP(n, [..., 1])(x) is a list of one Value, as the contract asks (§3.4: never a bare Value)."""
     out = build(n_inputs, [3, 1], seed)([0.5] * n_inputs)
     assert isinstance(out, list), f"expected a list, got {type(out).__name__}"
     assert len(out) == 1, f"expected one output, got {len(out)}"
     assert isinstance(out[0], Value), f"expected a Value, got {type(out[0]).__name__}"
 
 
+@contract("3.4", "1.4")
 @at_most(30)
 @given(st.lists(reals(-2.0, 2.0), min_size=3, max_size=3))
 def test_an_mlp_takes_lists_tuples_values_and_numpy_rows(x: list[float]) -> None:
@@ -170,6 +182,7 @@ def test_an_mlp_takes_lists_tuples_values_and_numpy_rows(x: list[float]) -> None
         assert outputs(model, variant) == expected, f"model({type(variant).__name__}) differs from model(list)"
 
 
+@contract("3.4")
 @at_most(30)
 @given(st.integers(1, 5), st.integers(0, 7))
 def test_an_mlp_rejects_inputs_of_the_wrong_size(n_inputs: int, m: int) -> None:
@@ -180,6 +193,7 @@ def test_an_mlp_rejects_inputs_of_the_wrong_size(n_inputs: int, m: int) -> None:
         build(n_inputs, [2, 2])([1.0] * m)
 
 
+@contract("3.4")
 @at_most(30)
 @given(mlp_shape(max_layers=3, max_width=3), st.data())
 def test_backward_through_an_mlp_matches_central_differences(shape: tuple[int, list[int]], data: st.DataObject) -> None:
@@ -217,6 +231,7 @@ def test_backward_through_an_mlp_matches_central_differences(shape: tuple[int, l
 # ---------------------------------------------------------------------- names
 
 
+@contract("3.4")
 @at_most(30)
 @given(mlp_shape(max_layers=3, max_width=4))
 def test_parameter_names_follow_the_contract_in_the_order_of_parameters(shape: tuple[int, list[int]]) -> None:
@@ -233,6 +248,7 @@ def test_parameter_names_follow_the_contract_in_the_order_of_parameters(shape: t
 # ---------------------------------------------------------------------- zero_grad
 
 
+@contract("3.1")
 @at_most(30)
 @given(mlp_shape(), st.data())
 def test_zero_grad_zeroes_every_parameter(shape: tuple[int, list[int]], data: st.DataObject) -> None:
@@ -248,6 +264,7 @@ def test_zero_grad_zeroes_every_parameter(shape: tuple[int, list[int]], data: st
     assert [p.data for p in params] == before, "zero_grad() must not touch data"
 
 
+@contract("3.1")
 def test_zero_grad_after_backward_gives_a_fresh_start() -> None:
     """backward() twice doubles the gradients; zero_grad() in between makes the second call's own gradients."""
     model = build(2, [3, 1], activation="tanh")
@@ -267,6 +284,7 @@ def all_modules(model: object) -> list[object]:
     return [model, *model.layers, *(n for layer in model.layers for n in layer.neurons)]
 
 
+@contract("3.1")
 @at_most(30)
 @given(mlp_shape())
 def test_eval_and_train_reach_every_layer_and_neuron(shape: tuple[int, list[int]]) -> None:
@@ -281,6 +299,7 @@ def test_eval_and_train_reach_every_layer_and_neuron(shape: tuple[int, list[int]
     assert all(m.training is False for m in all_modules(model)), "train(False) is eval()"
 
 
+@contract("3.4")
 def test_eval_does_not_change_a_plain_mlp() -> None:
     """Without dropout, eval mode computes exactly what training mode does."""
     model = build(3, [4, 2], seed=3)
@@ -293,6 +312,7 @@ def test_eval_does_not_change_a_plain_mlp() -> None:
 # ---------------------------------------------------------------------- state_dict
 
 
+@contract("3.1")
 @at_most(30)
 @given(mlp_shape())
 def test_state_dict_holds_every_parameter_as_a_float_by_name(shape: tuple[int, list[int]]) -> None:
@@ -305,6 +325,7 @@ def test_state_dict_holds_every_parameter_as_a_float_by_name(shape: tuple[int, l
         assert state[name] == p.data, f"state[{name!r}]: expected {p.data!r}, got {state[name]!r}"
 
 
+@contract("3.1")
 def test_state_dict_is_a_snapshot() -> None:
     """Changing the model afterwards does not change a state_dict taken before."""
     model = build(2, [2])
@@ -315,6 +336,7 @@ def test_state_dict_is_a_snapshot() -> None:
     assert state == saved, "state_dict() must hold numbers, not live Values"
 
 
+@contract("3.1")
 @at_most(40)
 @given(mlp_shape(), seeds, seeds)
 def test_load_state_dict_round_trip(shape: tuple[int, list[int]], seed_a: int, seed_b: int) -> None:
@@ -328,6 +350,7 @@ def test_load_state_dict_round_trip(shape: tuple[int, list[int]], seed_a: int, s
     assert outputs(b, x) == outputs(a, x), "after loading, the models compute different outputs"
 
 
+@contract("3.1", "1.2")
 @at_most(40)
 @given(mlp_shape(), st.data())
 def test_strict_load_with_a_missing_key_raises_and_changes_nothing(
@@ -343,6 +366,7 @@ def test_strict_load_with_a_missing_key_raises_and_changes_nothing(
     assert model.state_dict() == before, "a failed load changed the model"
 
 
+@contract("3.1", "1.2")
 @at_most(40)
 @given(mlp_shape(), st.text(min_size=1, max_size=8))
 def test_strict_load_with_an_unexpected_key_raises_and_changes_nothing(
@@ -359,6 +383,7 @@ def test_strict_load_with_an_unexpected_key_raises_and_changes_nothing(
     assert model.state_dict() == before, "a failed load changed the model"
 
 
+@contract("3.1", "1.2")
 @at_most(40)
 @given(mlp_shape(), not_real)
 def test_a_non_real_value_raises_and_changes_nothing(shape: tuple[int, list[int]], bad: object) -> None:
@@ -376,6 +401,7 @@ def test_a_non_real_value_raises_and_changes_nothing(shape: tuple[int, list[int]
         assert model.state_dict() == before, f"a failed load (strict={strict}) changed the model"
 
 
+@contract("3.1")
 def test_non_strict_load_skips_missing_and_unexpected_keys() -> None:
     """strict=False loads the names both sides have and ignores the rest."""
     model = build(2, [2], seed=1)
@@ -387,6 +413,7 @@ def test_non_strict_load_skips_missing_and_unexpected_keys() -> None:
     assert after == expected, f"expected {expected}, got {after}"
 
 
+@contract("3.1")
 def test_load_accepts_ints_and_numpy_numbers() -> None:
     """Real numbers of any kind load, stored as floats."""
     model = build(1, [1])
@@ -397,7 +424,8 @@ def test_load_accepts_ints_and_numpy_numbers() -> None:
 # ---------------------------------------------------------------------- ValueMLP
 
 
-def test_value_mlp_is_seed_000s_network() -> None:
+@contract("3.5")
+def test_value_mlp_is_a_relu_mlp_with_a_linear_output() -> None:
     """ValueMLP([784, 16, 10]) is an MLP of 784 inputs: a relu layer of 16, a linear layer of 10 (12,730 parameters)."""
     model = ValueMLP([784, 16, 10], rng=random.Random(0))
     assert isinstance(model, MLP), "ValueMLP must be an MLP"
@@ -406,6 +434,7 @@ def test_value_mlp_is_seed_000s_network() -> None:
     assert len(model.parameters()) == 784 * 16 + 16 + 16 * 10 + 10
 
 
+@contract("3.5")
 @at_most(50)
 @given(st.lists(st.integers(1, 4), min_size=2, max_size=4), seeds, st.data())
 def test_value_mlp_has_relu_hidden_layers_and_a_linear_output(
@@ -423,6 +452,7 @@ def test_value_mlp_has_relu_hidden_layers_and_a_linear_output(
         assert_close(g.data, e, rel=0.0, abs=tol, what=f"ValueMLP(x)[{j}]")
 
 
+@contract("3.5")
 @at_most(30)
 @given(mlp_shape(), seeds)
 def test_value_mlp_equals_the_mlp_it_describes(shape: tuple[int, list[int]], seed: int) -> None:
@@ -433,6 +463,7 @@ def test_value_mlp_equals_the_mlp_it_describes(shape: tuple[int, list[int]], see
     assert a == b, "ValueMLP and MLP built from one seed differ"
 
 
+@contract("3.5")
 @pytest.mark.parametrize("layer_sizes", [[], [5]])
 def test_value_mlp_needs_an_input_and_an_output_size(layer_sizes: list[int]) -> None:
     """ValueMLP([]) or ValueMLP([n]) raises ValueError: there is no layer to build."""

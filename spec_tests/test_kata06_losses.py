@@ -22,6 +22,7 @@ from .api import (
     softmax,
     softmax_cross_entropy_loss,
 )
+from .contract import contract
 from .networks import (
     at_most,
     first_argmax,
@@ -65,6 +66,7 @@ def weighted(values: list[object], c: list[float]) -> object:
 # ---------------------------------------------------------------------- softmax
 
 
+@contract("3.7")
 @at_most(100)
 @given(logits(bound=50.0))
 def test_softmax_is_a_probability_distribution(z: list[float]) -> None:
@@ -75,6 +77,7 @@ def test_softmax_is_a_probability_distribution(z: list[float]) -> None:
     assert_close(math.fsum(p), 1.0, rel=1e-12, what="Σ softmax(z)")
 
 
+@contract("3.7")
 @at_most(100)
 @given(logits(bound=50.0))
 def test_softmax_matches_its_formula(z: list[float]) -> None:
@@ -85,6 +88,7 @@ def test_softmax_matches_its_formula(z: list[float]) -> None:
             assert_close(g.data, e, rel=RTOL, abs=ATOL, what=f"softmax(z)[{i}]")
 
 
+@contract("3.7")
 @at_most(100)
 @given(logits(bound=20.0), reals(-1000.0, 1000.0))
 def test_softmax_ignores_a_common_shift(z: list[float], c: float) -> None:
@@ -96,6 +100,7 @@ def test_softmax_ignores_a_common_shift(z: list[float], c: float) -> None:
         assert_close(a.data, b.data, rel=1e-10, abs=1e-13, what=f"softmax(z + {c!r})[{i}] vs softmax(z)[{i}]")
 
 
+@contract("3.7")
 @at_most(100)
 @given(st.lists(reals(-10_000.0, 10_000.0), min_size=1, max_size=6))
 def test_softmax_is_finite_and_exact_for_huge_logits(z: list[float]) -> None:
@@ -105,12 +110,14 @@ def test_softmax_is_finite_and_exact_for_huge_logits(z: list[float]) -> None:
         assert_close(g.data, e, rel=RTOL, abs=ATOL, what=f"softmax(z)[{i}]")
 
 
+@contract("3.7")
 def test_softmax_of_equal_huge_logits_is_uniform() -> None:
     """softmax([1000, 1000]) = [1/2, 1/2] (e^1000 overflows without the max shift)."""
     assert [p.data for p in softmax([1000.0, 1000.0])] == [0.5, 0.5]
     assert [p.data for p in softmax([-1000.0, -1000.0, -1000.0, -1000.0])] == [0.25] * 4
 
 
+@contract("3.7")
 @at_most(60)
 @given(logits(min_size=2, bound=10.0), st.data())
 def test_softmax_gradients_match_central_differences(z: list[float], data: st.DataObject) -> None:
@@ -121,6 +128,7 @@ def test_softmax_gradients_match_central_differences(z: list[float], data: st.Da
     assert_gradients_match(analytic, numeric, [f"z{i}" for i in range(len(z))], what="Σ c·softmax(z)")
 
 
+@contract("3.7")
 @at_most(100)
 @given(logits(bound=50.0))
 def test_log_softmax_is_the_log_of_softmax(z: list[float]) -> None:
@@ -131,6 +139,7 @@ def test_log_softmax_is_the_log_of_softmax(z: list[float]) -> None:
         assert_close(got.data, z[i] - lse, rel=RTOL, abs=1e-13 * (1 + abs(lse)), what=f"log_softmax(z)[{i}]")
 
 
+@contract("3.7")
 @at_most(100)
 @given(st.lists(reals(-10_000.0, 10_000.0), min_size=2, max_size=6))
 def test_log_softmax_is_finite_for_huge_logits(z: list[float]) -> None:
@@ -140,6 +149,7 @@ def test_log_softmax_is_finite_for_huge_logits(z: list[float]) -> None:
         assert_close(got.data, z[i] - lse, rel=RTOL, abs=1e-12 * (1 + abs(lse)), what=f"log_softmax(z)[{i}]")
 
 
+@contract("3.7")
 @at_most(60)
 @given(logits(min_size=2, bound=10.0), st.data())
 def test_log_softmax_gradients_match_central_differences(z: list[float], data: st.DataObject) -> None:
@@ -150,6 +160,7 @@ def test_log_softmax_gradients_match_central_differences(z: list[float], data: s
     assert_gradients_match(analytic, numeric, [f"z{i}" for i in range(len(z))], 1 + max(map(abs, z)), "Σ c·log_softmax")
 
 
+@contract("3.7")
 @pytest.mark.parametrize("f", [softmax, log_softmax], ids=["softmax", "log_softmax"])
 def test_softmax_of_nothing_is_a_value_error(f: object) -> None:
     """softmax([]) and log_softmax([]) raise ValueError."""
@@ -160,6 +171,7 @@ def test_softmax_of_nothing_is_a_value_error(f: object) -> None:
 # ---------------------------------------------------------------------- argmax, predict, accuracy
 
 
+@contract("3.7")
 @at_most(100)
 @given(st.lists(st.integers(-3, 3), min_size=1, max_size=8), st.booleans())
 def test_argmax_is_the_first_index_of_the_largest(xs: list[int], as_values: bool) -> None:
@@ -169,6 +181,7 @@ def test_argmax_is_the_first_index_of_the_largest(xs: list[int], as_values: bool
     assert got == first_argmax(xs), f"argmax({xs}): expected {first_argmax(xs)}, got {got!r}"
 
 
+@contract("3.7")
 def test_argmax_of_nothing_is_a_value_error() -> None:
     """argmax([]) raises ValueError: there is no index to return."""
     with pytest.raises(ValueError):
@@ -182,6 +195,7 @@ def linear_model(n_in: int, n_out: int, values: list[float]) -> object:
     return layer
 
 
+@contract("3.7")
 @at_most(50)
 @given(st.integers(1, 3), st.integers(2, 4), st.data())
 def test_predict_is_the_argmax_of_the_model_output(n_in: int, n_out: int, data: st.DataObject) -> None:
@@ -195,6 +209,7 @@ def test_predict_is_the_argmax_of_the_model_output(n_in: int, n_out: int, data: 
     assert isinstance(got, int), f"predict must return an int, got {type(got).__name__}"
 
 
+@contract("3.7")
 @at_most(50)
 @given(st.integers(1, 8), st.data())
 def test_accuracy_is_the_fraction_of_correct_predictions(n: int, data: st.DataObject) -> None:
@@ -209,6 +224,7 @@ def test_accuracy_is_the_fraction_of_correct_predictions(n: int, data: st.DataOb
     assert_close(got, correct / n, rel=1e-15, what="accuracy")
 
 
+@contract("3.7")
 @pytest.mark.parametrize(("X", "y"), [([[1.0, 0.0]], [0, 1]), ([], []), ([[1.0, 0.0], [0.0, 1.0]], [1])])
 def test_accuracy_needs_matching_non_empty_data(X: list, y: list) -> None:
     """accuracy with X and y of different lengths, or of none, raises ValueError."""
@@ -226,6 +242,7 @@ def pairs(draw: st.DrawFn, values: st.SearchStrategy[float], targets: st.SearchS
     return draw(st.lists(values, min_size=n, max_size=n)), draw(st.lists(targets, min_size=n, max_size=n))
 
 
+@contract("3.6")
 @at_most(100)
 @given(pairs(reals(-10.0, 10.0), reals(-10.0, 10.0)))
 def test_mse_is_the_mean_of_squared_errors(case: tuple[list, list]) -> None:
@@ -237,6 +254,7 @@ def test_mse_is_the_mean_of_squared_errors(case: tuple[list, list]) -> None:
     assert_close(got.data, expected, rel=1e-12, abs=1e-300, what="mse_loss")
 
 
+@contract("3.6")
 @at_most(60)
 @given(pairs(reals(-10.0, 10.0), reals(-10.0, 10.0)))
 def test_mse_gradients(case: tuple[list, list]) -> None:
@@ -247,6 +265,7 @@ def test_mse_gradients(case: tuple[list, list]) -> None:
     assert_gradients_match(analytic, numeric, [f"p{i}" for i in range(len(p))], 1 + value, what="mse")
 
 
+@contract("3.6")
 def test_mse_of_a_perfect_prediction_is_zero() -> None:
     """mse_loss(t, t) = 0 and a single miss by 2 out of 4 samples costs 4/4 = 1."""
     assert mse_loss([Value(1.0), Value(-2.0)], [1.0, -2.0]).data == 0.0
@@ -261,6 +280,7 @@ def float_bce(p: list[float], t: list[int]) -> float:
     return -math.fsum(ti * math.log(pi) + (1 - ti) * math.log(1 - pi) for pi, ti in zip(p, t, strict=True)) / len(p)
 
 
+@contract("3.6")
 @at_most(100)
 @given(pairs(probabilities, st.integers(0, 1)))
 def test_bce_matches_its_formula(case: tuple[list, list]) -> None:
@@ -269,6 +289,7 @@ def test_bce_matches_its_formula(case: tuple[list, list]) -> None:
     assert_close(bce_loss([Value(v) for v in p], t).data, float_bce(p, t), rel=1e-12, what="bce_loss")
 
 
+@contract("3.6")
 @at_most(60)
 @given(pairs(probabilities, st.integers(0, 1)))
 def test_bce_gradients(case: tuple[list, list]) -> None:
@@ -279,6 +300,7 @@ def test_bce_gradients(case: tuple[list, list]) -> None:
     assert_gradients_match(analytic, numeric, [f"p{i}" for i in range(len(p))], 100 * (1 + value), what="bce")
 
 
+@contract("3.6")
 @pytest.mark.parametrize("target", [2, -1, 0.5])
 def test_bce_targets_must_be_zero_or_one(target: float) -> None:
     """A bce target other than 0 or 1 raises ValueError."""
@@ -289,6 +311,7 @@ def test_bce_targets_must_be_zero_or_one(target: float) -> None:
 # ---------------------------------------------------------------------- cross-entropy
 
 
+@contract("3.6")
 @at_most(100)
 @given(st.lists(probabilities, min_size=1, max_size=6), st.data())
 def test_cross_entropy_is_minus_log_p_of_the_target(p: list[float], data: st.DataObject) -> None:
@@ -301,6 +324,7 @@ def test_cross_entropy_is_minus_log_p_of_the_target(p: list[float], data: st.Dat
         assert_close(g, e, rel=1e-12, what=f"∂cross_entropy/∂p{i}")
 
 
+@contract("3.6", "3.7")
 @at_most(100)
 @given(logits_and_target(bound=30.0))
 def test_cross_entropy_of_softmax_is_softmax_cross_entropy(case: tuple[list[float], int]) -> None:
@@ -312,6 +336,7 @@ def test_cross_entropy_of_softmax_is_softmax_cross_entropy(case: tuple[list[floa
     assert_close(cross_entropy(softmax(z), t).data, fused, rel=1e-11, abs=1e-13, what="cross_entropy(softmax(z))")
 
 
+@contract("3.6")
 @at_most(100)
 @given(logits_and_target(bound=30.0))
 def test_softmax_cross_entropy_is_the_log_sum_exp_minus_the_target_logit(case: tuple[list[float], int]) -> None:
@@ -324,6 +349,7 @@ def test_softmax_cross_entropy_is_the_log_sum_exp_minus_the_target_logit(case: t
     assert got.data >= 0.0, f"the loss can never be negative, got {got.data!r}"
 
 
+@contract("3.6")
 @at_most(60)
 @given(logits_and_target(bound=30.0))
 def test_softmax_cross_entropy_gradient_is_softmax_minus_one_hot(case: tuple[list[float], int]) -> None:
@@ -337,6 +363,7 @@ def test_softmax_cross_entropy_gradient_is_softmax_minus_one_hot(case: tuple[lis
     assert_gradients_match(analytic, numeric, [f"z{i}" for i in range(len(z))], 1 + max(map(abs, z)), "loss")
 
 
+@contract("3.6")
 @at_most(100)
 @given(logits_and_target(bound=10_000.0))
 def test_softmax_cross_entropy_is_exact_for_logits_up_to_ten_thousand(case: tuple[list[float], int]) -> None:
@@ -350,12 +377,14 @@ def test_softmax_cross_entropy_is_exact_for_logits_up_to_ten_thousand(case: tupl
         assert_close(g, p[i] - (i == t), rel=1e-9, abs=1e-13, what=f"∂loss/∂z{i} at z = {z}")
 
 
+@contract("3.6")
 def test_softmax_cross_entropy_at_plus_minus_ten_thousand() -> None:
     """Worked cases: [10000, −10000] with target 1 costs exactly 20,000; with target 0 it costs 0."""
     assert softmax_cross_entropy_loss([Value(10_000.0), Value(-10_000.0)], 1).data == 20_000.0
     assert softmax_cross_entropy_loss([Value(10_000.0), Value(-10_000.0)], 0).data == 0.0
 
 
+@contract("3.6")
 @at_most(100)
 @given(logits_and_target(bound=10.0), reals(0.1, 5.0))
 def test_raising_the_target_logit_lowers_the_loss(case: tuple[list[float], int], delta: float) -> None:
@@ -369,6 +398,7 @@ def test_raising_the_target_logit_lowers_the_loss(case: tuple[list[float], int],
     assert after < before, f"raising z[{t}] by {delta!r}: loss went from {before!r} to {after!r}"
 
 
+@contract("3.6")
 @pytest.mark.parametrize("target", [-1, 3, 10])
 def test_a_target_out_of_range_is_a_value_error(target: int) -> None:
     """cross_entropy and softmax_cross_entropy_loss with a target outside range(n) raise ValueError (also −1)."""
@@ -379,6 +409,7 @@ def test_a_target_out_of_range_is_a_value_error(target: int) -> None:
         cross_entropy(z, target)
 
 
+@contract("3.6")
 @pytest.mark.parametrize(
     "call",
     [
@@ -397,8 +428,17 @@ def test_empty_or_mismatched_inputs_are_value_errors(call: object) -> None:
         call()
 
 
+@contract("3.6")
 @pytest.mark.parametrize(("p", "t"), [(0.0, 0), (1.0, 1)])
 def test_bce_of_a_confident_right_answer_is_zero(p: float, t: int) -> None:
     """bce_loss is defined at the edges: p = 0 for a 0, or p = 1 for a 1, costs exactly 0 (only tᵢ's term counts)."""
     loss = bce_loss([Value(p), Value(0.5)], [t, 1]).data
     assert_close(loss, -math.log(0.5) / 2, rel=1e-12, what=f"bce_loss([{p}, 0.5], [{t}, 1])")
+
+
+@contract("3.6", "1.2")
+@pytest.mark.parametrize("p", [1.5, -0.25, 1.0 + 1e-9], ids=["above-one", "negative", "just-above-one"])
+def test_bce_probabilities_must_lie_in_zero_one(p: float) -> None:
+    """A bce probability outside [0, 1] raises ValueError (for a target of 1 its log would even be defined)."""
+    with pytest.raises(ValueError):
+        bce_loss([Value(0.5), Value(p)], [0, 1])

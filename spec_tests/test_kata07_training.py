@@ -1,4 +1,4 @@
-"""Kata 07 · Training a Value MLP: the SGD step of seed 000, prediction, evaluation, and learning itself."""
+"""Kata 07 · Training a Value MLP: the per-sample SGD step, prediction, evaluation, and learning itself."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from .api import ValueMLP, evaluate_value_mlp, predict_value_mlp, softmax_cross_entropy_loss, train_step_value_mlp
+from .contract import contract
 from .networks import (
     at_most,
     first_argmax,
@@ -79,6 +80,7 @@ def batches(draw: st.DrawFn, max_size: int = 4) -> tuple[list[list[float]], list
 # ---------------------------------------------------------------------- the step
 
 
+@contract("3.5")
 @at_most(60)
 @given(parameters, inputs, labels, reals(0.01, 0.5), st.data())
 def test_a_step_on_one_sample_is_one_sgd_update(
@@ -110,6 +112,7 @@ def _hidden_pre_activations(values: list[float], x: list[float]) -> list[float]:
     ]
 
 
+@contract("3.5")
 @at_most(60)
 @given(parameters, batches(), reals(0.01, 0.5))
 def test_a_batch_is_one_update_per_sample_in_order(values: list[float], batch: tuple, lr: float) -> None:
@@ -136,6 +139,7 @@ def test_a_batch_is_one_update_per_sample_in_order(values: list[float], batch: t
         assert_close(p.data, q.data, rel=1e-12, abs=1e-12, what=f"{name} after the batch")
 
 
+@contract("3.5")
 @at_most(40)
 @given(seeds, st.lists(inputs, min_size=4, max_size=4), st.lists(labels, min_size=4, max_size=4))
 def test_a_small_step_lowers_the_loss_on_a_fixed_batch(seed: int, xs: list, ys: list) -> None:
@@ -148,6 +152,7 @@ def test_a_small_step_lowers_the_loss_on_a_fixed_batch(seed: int, xs: list, ys: 
     assert after < before, f"mean loss went from {before!r} to {after!r} after a step with lr 0.01"
 
 
+@contract("3.5", "1.4")
 def test_a_step_takes_numpy_batches() -> None:
     """x_batch may be a 2-D NumPy array and y_batch a NumPy int array, as the MNIST demo passes them."""
     a, b = ValueMLP(SIZES, rng=random.Random(4)), ValueMLP(SIZES, rng=random.Random(4))
@@ -171,6 +176,7 @@ def assert_rejected_without_change(xs: list, ys: list, lr: float) -> None:
     assert model.state_dict() == before, "a rejected step changed the model"
 
 
+@contract("3.5")
 @at_most(30)
 @given(st.one_of(st.just(0.0), reals(-10.0, 0.0)))
 def test_a_non_positive_learning_rate_is_rejected(lr: float) -> None:
@@ -178,6 +184,7 @@ def test_a_non_positive_learning_rate_is_rejected(lr: float) -> None:
     assert_rejected_without_change([[1.0, 2.0]], [0], lr)
 
 
+@contract("3.5")
 @at_most(30)
 @given(st.integers(1, 5), st.integers(0, 6))
 def test_a_batch_with_a_label_count_that_differs_is_rejected(n_inputs: int, n_labels: int) -> None:
@@ -186,6 +193,7 @@ def test_a_batch_with_a_label_count_that_differs_is_rejected(n_inputs: int, n_la
     assert_rejected_without_change([[1.0, 2.0]] * n_inputs, [0] * n_labels, 0.1)
 
 
+@contract("3.5", "1.2")
 @at_most(30)
 @given(batches(), st.one_of(st.integers(-20, -1), st.integers(SIZES[-1], 50)))
 def test_a_label_out_of_range_is_rejected_before_any_update(batch: tuple, bad_label: int) -> None:
@@ -194,6 +202,7 @@ def test_a_label_out_of_range_is_rejected_before_any_update(batch: tuple, bad_la
     assert_rejected_without_change([*xs, [0.5, -0.5]], [*ys, bad_label], 0.1)
 
 
+@contract("3.5", "1.2")
 @at_most(30)
 @given(batches(), st.integers(0, 6).filter(lambda n: n != 2))
 def test_an_input_of_the_wrong_size_is_rejected_before_any_update(batch: tuple, size: int) -> None:
@@ -202,6 +211,7 @@ def test_an_input_of_the_wrong_size_is_rejected_before_any_update(batch: tuple, 
     assert_rejected_without_change([*xs, [0.25] * size], [*ys, 0], 0.1)
 
 
+@contract("3.5")
 @at_most(50)
 @given(parameters, inputs, labels, reals(0.01, 0.5))
 def test_the_step_is_proportional_to_the_learning_rate(values: list[float], x: list[float], y: int, lr: float) -> None:
@@ -217,6 +227,7 @@ def test_the_step_is_proportional_to_the_learning_rate(values: list[float], x: l
 # ---------------------------------------------------------------------- predict and evaluate
 
 
+@contract("3.5")
 @at_most(50)
 @given(parameters, st.lists(inputs, min_size=0, max_size=6))
 def test_predict_value_mlp_is_the_argmax_of_each_row(values: list[float], X: list) -> None:
@@ -228,6 +239,7 @@ def test_predict_value_mlp_is_the_argmax_of_each_row(values: list[float], X: lis
     assert all(isinstance(c, int) for c in got), f"predictions must be ints, got {got!r}"
 
 
+@contract("3.5")
 @at_most(50)
 @given(parameters, batches(max_size=6))
 def test_evaluate_value_mlp_is_the_fraction_correct(values: list[float], batch: tuple) -> None:
@@ -240,6 +252,7 @@ def test_evaluate_value_mlp_is_the_fraction_correct(values: list[float], batch: 
     assert_close(got, expected, rel=1e-15, what="accuracy (a fraction, not a percentage)")
 
 
+@contract("3.5")
 def test_evaluate_value_mlp_rejects_mismatched_data() -> None:
     """evaluate_value_mlp with X and y of different lengths raises ValueError."""
     with pytest.raises(ValueError):
@@ -264,8 +277,9 @@ def xor_blobs(n: int, seed: int) -> tuple[list[list[float]], list[int]]:
     return X, y
 
 
+@contract("3.5")
 def test_a_full_training_loop_learns_xor() -> None:
-    """Seed 000's loop: 20 epochs of batches of 5 over 40 samples take a [2, 8, 2] ValueMLP to ≥ 95% accuracy on XOR.
+    """A full loop: 20 epochs of batches of 5 over 40 samples take a [2, 8, 2] ValueMLP to ≥ 95% accuracy on XOR.
 
     At this seed the reference starts at 55%, reaches 100% in the second epoch, and its
     last epoch's mean loss is about 1/30 of the first's; we ask for ≥ 95% and 1/3.
@@ -281,6 +295,7 @@ def test_a_full_training_loop_learns_xor() -> None:
     assert epoch_losses[-1] < epoch_losses[0] / 3, f"loss per epoch went {epoch_losses[0]:.4f} → {epoch_losses[-1]:.4f}"
 
 
+@contract("3.5")
 def test_a_small_network_overfits_ten_samples() -> None:
     """A [4, 16, 3] ValueMLP learns 10 fixed samples with random labels by heart: 100% train accuracy within 50 epochs.
 
@@ -300,6 +315,7 @@ def test_a_small_network_overfits_ten_samples() -> None:
     pytest.fail(f"after 50 epochs the train accuracy is {evaluate_value_mlp(model, X, y)!r}, expected 1.0")
 
 
+@contract("3.5", "1.3")
 def test_training_is_reproducible() -> None:
     """The same seed, data and learning rate give bit-identical models after training."""
     X, y = xor_blobs(10, seed=3)

@@ -6,12 +6,14 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from .api import MLP, SGD, Adam, Momentum, Value
+from .contract import contract
 from .oracle import assert_close
 from .strategies import reals
 
@@ -136,6 +138,7 @@ DECAY = st.one_of(st.just(0.0), reals(0.0, 1.0))
 # ------------------------------------------------------------------------ SGD
 
 
+@contract("3.8")
 @given(WEIGHT, GRAD, LR)
 def test_sgd_step_is_w_minus_lr_times_g_exactly(w: float, g: float, lr: float) -> None:
     """One SGD step moves w to exactly w − lr·g (the same float, no other rounding)."""
@@ -145,6 +148,7 @@ def test_sgd_step_is_w_minus_lr_times_g_exactly(w: float, g: float, lr: float) -
     assert p.data == w - lr * g, f"SGD step: expected {w - lr * g!r}, got {p.data!r}"
 
 
+@contract("3.8")
 @given(cases(), LR, DECAY)
 def test_sgd_follows_its_trajectory_with_weight_decay(case: Case, lr: float, wd: float) -> None:
     """Over several steps with random gradients, SGD gives w ← w − lr·(g + λ·w) (λ only where the name allows)."""
@@ -153,6 +157,7 @@ def test_sgd_follows_its_trajectory_with_weight_decay(case: Case, lr: float, wd:
     compare(got, expected, travelled, f"SGD(lr={lr}, weight_decay={wd}), names {case.names}")
 
 
+@contract("3.8")
 def test_sgd_default_learning_rate_is_0_01() -> None:
     """SGD(params) without lr uses lr = 0.01."""
     p = Value(1.0)
@@ -161,6 +166,7 @@ def test_sgd_default_learning_rate_is_0_01() -> None:
     assert p.data == 1.0 - 0.01 * 2.0, f"SGD default lr: expected w = {1.0 - 0.02!r}, got {p.data!r}"
 
 
+@contract("3.8")
 @pytest.mark.parametrize("make", [SGD, Momentum, Adam], ids=["SGD", "Momentum", "Adam"])
 # A small input space: 50 examples cover it; the ci profile's 200 would only repeat it.
 @settings(max_examples=50)
@@ -178,6 +184,7 @@ def test_zero_grad_clears_every_gradient_and_no_data(make: Callable, grads: list
 # ------------------------------------------------------------------- Momentum
 
 
+@contract("3.8")
 @given(cases(), LR, BETA, DECAY)
 def test_momentum_follows_its_trajectory(case: Case, lr: float, beta: float, wd: float) -> None:
     """Momentum: v ← β·v + g (g including weight decay), w ← w − lr·v, one velocity per parameter, kept across steps."""
@@ -186,6 +193,7 @@ def test_momentum_follows_its_trajectory(case: Case, lr: float, beta: float, wd:
     compare(got, expected, travelled, f"Momentum(lr={lr}, beta={beta}, weight_decay={wd})")
 
 
+@contract("3.8")
 @given(reals(0.1, 10.0), reals(0.1, 0.99), st.integers(1, 20))
 def test_momentum_with_a_constant_gradient_matches_the_closed_form(g: float, beta: float, t: int) -> None:
     """With a constant gradient g, after t steps v = g·(1 − βᵗ)/(1 − β): w = −lr·g·Σₖ(1 − βᵏ)/(1 − β)."""
@@ -199,6 +207,7 @@ def test_momentum_with_a_constant_gradient_matches_the_closed_form(g: float, bet
     assert_close(p.data, expected, rel=1e-9, what=f"w after {t} Momentum steps with g={g}, beta={beta}")
 
 
+@contract("3.8")
 def test_momentum_keeps_one_velocity_per_parameter() -> None:
     """Two parameters with opposite gradients each keep their own velocity."""
     a, b = Value(0.0), Value(0.0)
@@ -213,6 +222,7 @@ def test_momentum_keeps_one_velocity_per_parameter() -> None:
 # ----------------------------------------------------------------------- Adam
 
 
+@contract("3.8")
 @given(cases(), LR, BETA, BETA, st.sampled_from([1e-8, 1e-3, 0.5]), DECAY)
 def test_adam_follows_its_trajectory(case: Case, lr: float, b1: float, b2: float, eps: float, wd: float) -> None:
     """Adam: bias-corrected m̂ and ŝ, w ← w − lr·m̂/(√ŝ + eps), state per parameter kept across steps."""
@@ -221,6 +231,7 @@ def test_adam_follows_its_trajectory(case: Case, lr: float, b1: float, b2: float
     compare(got, expected, travelled, f"Adam(lr={lr}, betas=({b1}, {b2}), eps={eps}, weight_decay={wd})")
 
 
+@contract("3.8")
 @given(st.lists(st.one_of(reals(1e-3, 1e3), reals(-1e3, -1e-3)), min_size=1, max_size=5), LR)
 def test_adams_first_step_moves_each_weight_by_about_lr(grads: list[float], lr: float) -> None:
     """Thanks to bias correction, Adam's first step moves every weight by lr·g/(|g| + eps) ≈ lr·sign(g)."""
@@ -233,6 +244,7 @@ def test_adams_first_step_moves_each_weight_by_about_lr(grads: list[float], lr: 
         assert_close(1.0 - p.data, math.copysign(lr, g), rel=1e-5, what=f"first Adam step with g={g}")
 
 
+@contract("3.8")
 @given(st.one_of(reals(1e-3, 10.0), reals(-10.0, -1e-3)), reals(0.01, 10.0))
 def test_adams_eps_sits_outside_the_square_root(g: float, eps: float) -> None:
     """The first Adam step is lr·g/(|g| + eps): eps is added to √ŝ, not inside it."""
@@ -242,6 +254,7 @@ def test_adams_eps_sits_outside_the_square_root(g: float, eps: float) -> None:
     assert_close(-p.data, 0.1 * g / (abs(g) + eps), rel=1e-12, what=f"first Adam step with g={g}, eps={eps}")
 
 
+@contract("3.8")
 def test_adam_default_hyper_parameters() -> None:
     """Adam(params) uses lr=0.001, betas=(0.9, 0.999), eps=1e-8: the second step of g=1, then g=−1 is known."""
     p = Value(0.0)
@@ -257,6 +270,7 @@ def test_adam_default_hyper_parameters() -> None:
 
 
 # Two runs per example (pairs, then attach_param_names): 100 examples keep it as cheap as its neighbours.
+@contract("3.8")
 @settings(max_examples=100)
 @given(cases(named=True), DECAY.filter(bool))
 def test_named_pairs_and_attach_param_names_decay_the_same_parameters(case: Case, wd: float) -> None:
@@ -267,6 +281,7 @@ def test_named_pairs_and_attach_param_names_decay_the_same_parameters(case: Case
         compare(got, expected, travelled, f"SGD with weight decay, names {case.names} given by {how}")
 
 
+@contract("3.8")
 @given(WEIGHT, reals(0.01, 1.0))
 def test_without_names_every_parameter_decays(w: float, wd: float) -> None:
     """With Values alone (no names known), even a parameter meant as a bias decays: w ← w − lr·λ·w at g = 0."""
@@ -275,6 +290,7 @@ def test_without_names_every_parameter_decays(w: float, wd: float) -> None:
     assert_close(p.data, w - 0.5 * wd * w, rel=1e-13, abs=1e-300, what=f"w={w} after a step of decay λ={wd}")
 
 
+@contract("3.8")
 @pytest.mark.parametrize("make", [SGD, Momentum, Adam], ids=["SGD", "Momentum", "Adam"])
 def test_decay_on_an_mlp_shrinks_weights_and_keeps_biases(make: Callable) -> None:
     """On an MLP's named_parameters() with zero gradients, weight decay moves every weight towards 0 and no bias."""
@@ -312,6 +328,7 @@ BAD = [
 ]
 
 
+@contract("3.8", "1.2")
 @pytest.mark.parametrize("make", [make for _, make in BAD], ids=[name for name, _ in BAD])
 def test_invalid_hyper_parameters_raise_value_error_and_change_nothing(make: Callable) -> None:
     """lr ≤ 0, β outside [0, 1) or λ < 0 → ValueError; the parameters keep their data and grad."""
@@ -324,6 +341,7 @@ def test_invalid_hyper_parameters_raise_value_error_and_change_nothing(make: Cal
 
 
 # A small input space: 50 examples cover it; the ci profile's 200 would only repeat it.
+@contract("3.8")
 @settings(max_examples=50)
 @given(st.integers(0, 6).filter(lambda n: n != 2))
 def test_attach_param_names_of_the_wrong_length_is_refused(n_names: int) -> None:
@@ -339,6 +357,7 @@ def test_attach_param_names_of_the_wrong_length_is_refused(n_names: int) -> None
     )
 
 
+@contract("3.8")
 @given(WEIGHT, GRAD, GRAD)
 def test_momentum_defaults_are_lr_a_hundredth_and_beta_nine_tenths(w0: float, g1: float, g2: float) -> None:
     """Momentum(params) steps with lr = 0.01 and β = 0.9: v₁ = g₁, then v₂ = 0.9·v₁ + g₂; w −= 0.01·v each time."""
@@ -350,3 +369,21 @@ def test_momentum_defaults_are_lr_a_hundredth_and_beta_nine_tenths(w0: float, g1
     opt.step()
     expected = w0 - 0.01 * g1 - 0.01 * (0.9 * g1 + g2)
     assert_close(w.data, expected, rel=TRAJECTORY_RTOL, abs=1e-12, what="Momentum([w]) after two steps")
+
+
+@contract("3.8")
+@pytest.mark.parametrize("make", [SGD, Momentum, Adam], ids=["SGD", "Momentum", "Adam"])
+def test_setting_lr_changes_the_next_step(make: Callable[..., Any]) -> None:
+    """A schedule sets optimizer.lr between steps: the next step moves by the new rate (half the rate, half the step).
+
+    On a fresh optimizer each rule's first step is proportional to lr (Momentum: lr·g, Adam: ≈ lr·sign(g)).
+    """
+    a, b = Value(1.0), Value(1.0)
+    a.grad = b.grad = 0.5
+    fast, slow = make([a], lr=0.2), make([b], lr=0.2)
+    slow.lr = 0.1
+    fast.step()
+    slow.step()
+    moved_fast, moved_slow = 1.0 - a.data, 1.0 - b.data
+    assert moved_fast > 0, f"{make.name} did not move against the gradient: w = {a.data!r}"
+    assert_close(moved_slow, moved_fast / 2, rel=1e-12, abs=0.0, what=f"{make.name} step after setting lr = 0.1")

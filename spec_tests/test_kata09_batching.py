@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from .api import DataLoader, Dataset
+from .contract import contract
 
 pytestmark = pytest.mark.kata09
 
@@ -43,6 +44,7 @@ def indices(batches: list[tuple[list, list]]) -> list[int]:
 # --------------------------------------------------------------------- Dataset
 
 
+@contract("3.9")
 @given(SIZES)
 def test_dataset_has_a_length_and_returns_pairs(n: int) -> None:
     """len(Dataset(X, y)) == len(X), and dataset[i] == (X[i], y[i])."""
@@ -53,6 +55,7 @@ def test_dataset_has_a_length_and_returns_pairs(n: int) -> None:
 
 
 # A small input space: 50 examples cover it; the ci profile's 200 would only repeat it.
+@contract("3.9")
 @settings(max_examples=50)
 @given(st.tuples(SIZES, SIZES).filter(lambda sizes: sizes[0] != sizes[1]))
 def test_dataset_of_mismatched_lengths_is_refused(sizes: tuple[int, int]) -> None:
@@ -65,6 +68,7 @@ def test_dataset_of_mismatched_lengths_is_refused(sizes: tuple[int, int]) -> Non
 # ------------------------------------------------------------------ DataLoader
 
 
+@contract("3.9")
 @given(SIZES, BATCH, st.booleans(), st.booleans(), SEEDS)
 def test_batches_partition_the_data(n: int, batch_size: int, shuffle: bool, drop_last: bool, seed: int) -> None:
     """Each epoch visits every sample once, in batches of batch_size (a smaller last one unless drop_last)."""
@@ -84,6 +88,7 @@ def test_batches_partition_the_data(n: int, batch_size: int, shuffle: bool, drop
         assert sorted(seen) == list(range(n)), "an epoch must visit every sample"
 
 
+@contract("3.9")
 @given(SIZES, BATCH, st.booleans())
 def test_len_is_the_number_of_batches(n: int, batch_size: int, drop_last: bool) -> None:
     """len(loader) = n // batch_size with drop_last, ⌈n / batch_size⌉ without, and iterating gives that many."""
@@ -93,6 +98,7 @@ def test_len_is_the_number_of_batches(n: int, batch_size: int, drop_last: bool) 
     assert len(epoch(loader)) == expected, f"iterating gave {len(epoch(loader))} batches, len() says {expected}"
 
 
+@contract("3.9")
 @given(SIZES, BATCH)
 def test_without_shuffle_the_order_is_the_datasets(n: int, batch_size: int) -> None:
     """shuffle=False visits samples 0, 1, 2, … in order, every epoch."""
@@ -102,6 +108,7 @@ def test_without_shuffle_the_order_is_the_datasets(n: int, batch_size: int) -> N
         assert seen == list(range(n)), f"expected the order 0…{n - 1}, got {seen}"
 
 
+@contract("3.9")
 def test_the_last_partial_batch_is_kept_by_default() -> None:
     """10 samples in batches of 3: sizes 3, 3, 3, 1 by default; 3, 3, 3 with drop_last=True."""
     sizes = [len(xs) for xs, _ in DataLoader(numbered(10), batch_size=3)]
@@ -110,6 +117,7 @@ def test_the_last_partial_batch_is_kept_by_default() -> None:
     assert sizes == [3, 3, 3], f"drop_last=True: expected [3, 3, 3], got {sizes}"
 
 
+@contract("3.9")
 @given(st.integers(0, 10), st.integers(1, 5), st.booleans())
 def test_a_batch_larger_than_the_dataset(n: int, extra: int, shuffle: bool) -> None:
     """batch_size > len(dataset): one partial batch with every sample (none for no data), or none with drop_last."""
@@ -121,6 +129,7 @@ def test_a_batch_larger_than_the_dataset(n: int, extra: int, shuffle: bool) -> N
     assert epoch(loader) == [], "with drop_last, no batch at all"
 
 
+@contract("3.9")
 @given(SEEDS)
 def test_shuffling_draws_a_new_order_every_epoch(seed: int) -> None:
     """With shuffle=True, three epochs over 20 samples come in three different orders (all permutations)."""
@@ -132,6 +141,7 @@ def test_shuffling_draws_a_new_order_every_epoch(seed: int) -> None:
     assert len({tuple(o) for o in orders}) == 3, f"epochs repeated an order: {orders}"
 
 
+@contract("3.9", "1.3")
 @given(SEEDS)
 def test_the_same_seed_gives_the_same_sequence_of_epochs(seed: int) -> None:
     """Two loaders with random.Random(seed) shuffle identically, epoch after epoch."""
@@ -141,6 +151,7 @@ def test_the_same_seed_gives_the_same_sequence_of_epochs(seed: int) -> None:
         assert indices(epoch(a)) == indices(epoch(b)), f"epoch {e} differs between two loaders seeded {seed}"
 
 
+@contract("3.9", "1.3")
 def test_shuffling_uses_the_given_rng() -> None:
     """Different seeds give different orders (20 samples: equal by chance with probability 1/20!)."""
     a = indices(epoch(DataLoader(numbered(20), shuffle=True, rng=random.Random(1))))
@@ -148,6 +159,7 @@ def test_shuffling_uses_the_given_rng() -> None:
     assert a != b, "random.Random(1) and random.Random(2) gave the same order"
 
 
+@contract("3.9")
 @given(SIZES, BATCH, SEEDS)
 def test_shuffling_leaves_the_dataset_alone(n: int, batch_size: int, seed: int) -> None:
     """Iterating with shuffle=True reorders the batches, not the data: X and y stay as they were."""
@@ -158,6 +170,7 @@ def test_shuffling_leaves_the_dataset_alone(n: int, batch_size: int, seed: int) 
     assert y == [10 * i for i in range(n)], "the dataset's targets were reordered or changed"
 
 
+@contract("3.9", "1.4")
 @given(st.integers(1, 20), BATCH, st.booleans(), SEEDS)
 def test_numpy_rows_work_as_inputs(n: int, batch_size: int, shuffle: bool, seed: int) -> None:
     """A Dataset of a NumPy array and label vector batches like lists: each row with its own label."""
@@ -176,6 +189,7 @@ def test_numpy_rows_work_as_inputs(n: int, batch_size: int, shuffle: bool, seed:
 
 
 # A small input space: 50 examples cover it; the ci profile's 200 would only repeat it.
+@contract("3.9")
 @settings(max_examples=50)
 @given(st.integers(-1000, 0))
 def test_batch_size_below_one_is_refused(batch_size: int) -> None:
@@ -184,6 +198,7 @@ def test_batch_size_below_one_is_refused(batch_size: int) -> None:
         DataLoader(numbered(4), batch_size=batch_size)
 
 
+@contract("3.9")
 @given(SIZES)
 def test_the_default_batch_size_is_one(n: int) -> None:
     """DataLoader(dataset) without batch_size yields one sample per batch, in order: the contract's batch_size=1."""

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from .api import MLP, Dropout, Module, Value
+from .contract import contract
 from .oracle import assert_close
 from .strategies import reals
 
@@ -27,6 +28,7 @@ def is_dropped_or_scaled(out: float, x: float, p: float) -> bool:
     return out == 0.0 or math.isclose(out, x / (1.0 - p), rel_tol=SCALE_RTOL, abs_tol=0.0)
 
 
+@contract("3.10")
 @given(P, INPUTS)
 def test_eval_is_the_identity(p: float, xs: list[float]) -> None:
     """After eval(), Dropout returns its inputs unchanged, whatever p."""
@@ -36,6 +38,7 @@ def test_eval_is_the_identity(p: float, xs: list[float]) -> None:
     assert [v.data for v in out] == xs, f"eval Dropout({p}) changed {xs} into {[v.data for v in out]}"
 
 
+@contract("3.10")
 @given(P, INPUTS, SEEDS)
 def test_training_outputs_are_zero_or_scaled_by_one_over_one_minus_p(p: float, xs: list[float], seed: int) -> None:
     """In training, each output is 0 (dropped) or x/(1 − p) (kept and rescaled)."""
@@ -45,6 +48,7 @@ def test_training_outputs_are_zero_or_scaled_by_one_over_one_minus_p(p: float, x
         assert is_dropped_or_scaled(v.data, x, p), f"Dropout({p}) of {x}: expected 0 or {x / (1 - p)!r}, got {v.data!r}"
 
 
+@contract("3.10")
 @given(st.lists(reals(0.1, 10.0), min_size=1, max_size=20), SEEDS)
 def test_p_zero_keeps_everything_even_in_training(xs: list[float], seed: int) -> None:
     """Dropout(0.0) in training mode returns the inputs' values unchanged."""
@@ -59,6 +63,7 @@ def test_p_zero_keeps_everything_even_in_training(xs: list[float], seed: int) ->
 N_DRAWS = 4000
 
 
+@contract("3.10")
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
 def test_kept_fraction_and_mean_sit_within_binomial_bounds(p: float) -> None:
     """Over 4000 inputs of 1.0, about (1 − p) are kept, and the mean output stays near 1 (dropout is unbiased)."""
@@ -75,6 +80,7 @@ def test_kept_fraction_and_mean_sit_within_binomial_bounds(p: float) -> None:
     assert abs(mean - 1.0) <= bound, f"Dropout({p}) mean output {mean:.4f}, expected 1 ± {bound:.4f}"
 
 
+@contract("3.10")
 @given(P, st.lists(reals(-10.0, 10.0), min_size=1, max_size=20), SEEDS)
 def test_gradient_is_the_mask(p: float, xs: list[float], seed: int) -> None:
     """backward() through Dropout: ∂out/∂x is 0 for a dropped input and 1/(1 − p) for a kept one."""
@@ -94,6 +100,7 @@ def test_gradient_is_the_mask(p: float, xs: list[float], seed: int) -> None:
             assert_close(x.grad, 1 / (1 - p), rel=SCALE_RTOL, what=f"∂out/∂x of a kept input, p={p}")
 
 
+@contract("3.10", "1.3")
 @given(P, SEEDS)
 def test_the_same_seed_drops_the_same_inputs(p: float, seed: int) -> None:
     """Two Dropouts with random.Random(seed) drop exactly the same positions."""
@@ -103,6 +110,7 @@ def test_the_same_seed_drops_the_same_inputs(p: float, seed: int) -> None:
     assert a == b, f"Dropout({p}) with the same seed {seed} gave two different masks"
 
 
+@contract("3.10")
 @given(SEEDS)
 def test_each_call_draws_a_new_mask(seed: int) -> None:
     """Two calls of one Dropout(0.5) on 64 inputs drop different positions (equal by chance: 2⁻⁶⁴)."""
@@ -113,6 +121,7 @@ def test_each_call_draws_a_new_mask(seed: int) -> None:
 
 
 # A small input space: 50 examples cover it; the ci profile's 200 would only repeat it.
+@contract("3.10")
 @settings(max_examples=50)
 @given(reals(0.3, 0.95), SEEDS)
 def test_dropout_is_a_module_without_parameters_that_train_and_eval_switch(p: float, seed: int) -> None:
@@ -131,6 +140,7 @@ def test_dropout_is_a_module_without_parameters_that_train_and_eval_switch(p: fl
 
 
 # A small input space: 50 examples cover it; the ci profile's 200 would only repeat it.
+@contract("3.10")
 @settings(max_examples=50)
 @given(st.one_of(reals(-10.0, -1e-9), reals(1.0, 10.0)))
 def test_p_outside_zero_one_is_refused(p: float) -> None:
@@ -154,6 +164,7 @@ def plain_forward(model: object, x: list[float]) -> list[float]:
     return x
 
 
+@contract("3.10")
 @given(SEEDS, st.lists(reals(-2.0, 2.0), min_size=3, max_size=3))
 def test_eval_reaches_every_dropout_inside_an_mlp(seed: int, x: list[float]) -> None:
     """MLP(…, dropout=0.9).eval() computes the plain forward pass: every Dropout in it has become the identity."""
@@ -167,6 +178,7 @@ def test_eval_reaches_every_dropout_inside_an_mlp(seed: int, x: list[float]) -> 
             assert_close(g, e, rel=1e-9, abs=1e-9, what=f"eval output {j} of MLP(3, [6, 6, 6, 2], dropout=0.9)")
 
 
+@contract("3.10")
 def test_train_mode_turns_the_mlps_dropout_back_on() -> None:
     """After eval() then train(), an MLP with dropout=0.9 no longer computes the plain forward pass on every call."""
     model = MLP(3, [8, 8, 1], dropout=0.9, rng=random.Random(3))
@@ -181,6 +193,7 @@ def test_train_mode_turns_the_mlps_dropout_back_on() -> None:
     )
 
 
+@contract("3.10")
 def test_the_default_p_is_one_half() -> None:
     """Dropout() without p drops with probability 0.5, the contract's default: about half survive, doubled."""
     n = N_DRAWS
@@ -191,6 +204,7 @@ def test_the_default_p_is_one_half() -> None:
     assert abs(len(kept) - n / 2) <= 6 * math.sqrt(n) / 2, f"Dropout() kept {len(kept)} of {n}, expected about {n // 2}"
 
 
+@contract("3.10", "1.4")
 @given(P, INPUTS)
 def test_plain_numbers_are_accepted_and_pass_through_in_eval(p: float, xs: list[float]) -> None:
     """The scalar track takes numbers wherever it takes Values: in eval, Dropout passes plain floats through."""
@@ -200,6 +214,7 @@ def test_plain_numbers_are_accepted_and_pass_through_in_eval(p: float, xs: list[
     assert [getattr(v, "data", v) for v in out] == xs, f"eval Dropout({p}) changed {xs}"
 
 
+@contract("3.10", "1.3")
 @settings(max_examples=30)
 @given(SEEDS)
 def test_an_mlps_dropout_draws_from_the_mlps_rng(seed: int) -> None:

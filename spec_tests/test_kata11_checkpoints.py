@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from .api import MLP, SGD, Adam, CheckpointError, Momentum, load_checkpoint, save_checkpoint
+from .contract import contract
 from .faults import failing
 
 pytestmark = pytest.mark.kata11
@@ -57,6 +58,7 @@ def build(arch: tuple[int, list[int], str, str], seed: int = 0) -> object:
 WEIGHTS = st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 
 
+@contract("3.11")
 @settings(max_examples=FILE_EXAMPLES)
 @given(architectures(), st.data())
 def test_save_then_load_restores_every_weight_bit_for_bit(
@@ -82,6 +84,7 @@ JSON_VALUES = st.recursive(
 )
 
 
+@contract("3.11")
 @settings(max_examples=FILE_EXAMPLES)
 @given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=4))
 def test_metadata_comes_back_from_load(tmp_path_factory: pytest.TempPathFactory, metadata: dict) -> None:
@@ -92,6 +95,7 @@ def test_metadata_comes_back_from_load(tmp_path_factory: pytest.TempPathFactory,
     assert load_checkpoint(model, path) == metadata, "load_checkpoint must return the saved metadata"
 
 
+@contract("3.11")
 @settings(max_examples=FILE_EXAMPLES)
 @given(architectures())
 def test_the_file_is_one_json_object_with_the_contract_keys(
@@ -163,6 +167,7 @@ def continue_training(model: object, opt: object, steps: int = 2) -> dict[str, f
     return model.state_dict()
 
 
+@contract("3.11")
 @pytest.mark.parametrize("kind", list(OPTIMIZERS))
 @settings(max_examples=FEW_FILES)
 @given(seed=st.integers(0, 10**6), steps=st.integers(1, 4))
@@ -179,6 +184,7 @@ def test_optimizer_state_is_saved_so_training_resumes_exactly(
     assert_same_bits(continue_training(fresh_model, fresh_opt), expected, f"{kind} resumed from a checkpoint")
 
 
+@contract("3.11")
 def test_a_checkpoint_with_an_optimizer_loads_into_a_model_alone(tmp_path: Path) -> None:
     """A file that holds optimizer state also loads without an optimizer: the weights alone are restored."""
     model, opt = trained("Adam")
@@ -201,6 +207,7 @@ def saved(tmp_path: Path) -> tuple[object, Path, bytes]:
     return model, path, path.read_bytes()
 
 
+@contract("3.11", "1.2")
 def test_metadata_json_cannot_hold_raises_type_error_and_keeps_the_previous_file(tmp_path: Path) -> None:
     """save_checkpoint with metadata JSON cannot hold → TypeError, and the previous file is byte-identical."""
     model, path, before = saved(tmp_path)
@@ -209,6 +216,7 @@ def test_metadata_json_cannot_hold_raises_type_error_and_keeps_the_previous_file
     assert path.read_bytes() == before, "a failed save changed the previous checkpoint"
 
 
+@contract("3.11")
 def test_a_failed_rename_leaves_the_previous_file_byte_identical(tmp_path: Path) -> None:
     """A crash just before the final rename (every rename fails) raises OSError and leaves the previous file intact.
 
@@ -225,6 +233,7 @@ def test_a_failed_rename_leaves_the_previous_file_byte_identical(tmp_path: Path)
     assert path.read_bytes() == before, "the checkpoint was changed without a rename: it was written in place"
 
 
+@contract("3.11")
 def test_a_full_disk_mid_write_leaves_the_previous_file_byte_identical(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -255,6 +264,7 @@ def test_a_full_disk_mid_write_leaves_the_previous_file_byte_identical(
         assert load_checkpoint(fresh, path) == {"run": 2}, "the new checkpoint's metadata"
 
 
+@contract("3.11")
 def test_saving_again_replaces_the_checkpoint(tmp_path: Path) -> None:
     """A second save over the same path holds the new weights."""
     model, path, _ = saved(tmp_path)
@@ -318,6 +328,7 @@ BAD_FILES: dict[str, Callable[[Path], None]] = {
 }
 
 
+@contract("3.11", "1.2")
 @pytest.mark.parametrize("spoil", list(BAD_FILES.values()), ids=list(BAD_FILES))
 @settings(max_examples=FEW_FILES)
 @given(seed=st.integers(0, 10**6))
@@ -336,6 +347,7 @@ def test_a_bad_checkpoint_raises_checkpoint_error_and_changes_nothing(
     assert_same_bits(model.state_dict(), before, "weights after a refused load")
 
 
+@contract("3.11", "1.2")
 @pytest.mark.parametrize(("saved_with", "loaded_with"), [(None, "Adam"), (None, "SGD"), ("Momentum", "Adam")])
 @settings(max_examples=FEW_FILES)
 @given(seed=st.integers(0, 10**6))
@@ -359,6 +371,7 @@ def test_an_optimizer_the_file_does_not_hold_is_refused_and_nothing_changes(
     assert_same_bits(continue_training(model, opt), expected, f"{loaded_with} after a refused load")
 
 
+@contract("3.11")
 @pytest.mark.parametrize("kind", list(OPTIMIZERS))
 def test_an_optimizer_saved_before_its_first_step_resumes_exactly(kind: str, tmp_path: Path) -> None:
     """A checkpoint taken before the first step (a fresh optimizer) loads back, and training continues the same."""

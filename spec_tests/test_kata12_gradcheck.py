@@ -10,8 +10,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from .api import MLP, GradientCheckError, Value, check_gradients, mse_loss, numerical_grad
-from .oracle import assert_close
-from .strategies import away_from_zero, describe, dual_gradient, evaluate, expressions, magnitude, reals
+from .contract import contract
+from .oracle import assert_close, dual_gradient
+from .strategies import away_from_zero, describe, evaluate, expressions, magnitude, reals
 
 pytestmark = pytest.mark.kata12
 
@@ -21,6 +22,7 @@ X = reals(-3.0, 3.0)
 # -------------------------------------------------------------- numerical_grad
 
 
+@contract("3.12")
 @given(X, st.sampled_from([1e-2, 1e-3, 1e-4]))
 def test_numerical_grad_of_a_square_is_exact(x: float, eps: float) -> None:
     """For f = x², the central difference (f(x+eps) − f(x−eps))/(2·eps) is exactly 2x: no eps error at all.
@@ -34,6 +36,7 @@ def test_numerical_grad_of_a_square_is_exact(x: float, eps: float) -> None:
     )
 
 
+@contract("3.12")
 @given(X, st.sampled_from([1e-2, 1e-3]))
 def test_numerical_grad_of_a_cube_has_the_central_difference_error(x: float, eps: float) -> None:
     """For f = x³ the central difference is exactly 3x² + eps² (its error is eps²·f‴/6): this pins the formula."""
@@ -45,6 +48,7 @@ def test_numerical_grad_of_a_cube_has_the_central_difference_error(x: float, eps
     )
 
 
+@contract("3.12")
 @given(reals(-2.0, 2.0), reals(-2.0, 2.0))
 def test_numerical_grad_matches_known_derivatives(x: float, y: float) -> None:
     """With the default eps = 1e-6, numerical_grad agrees with exact derivatives to ~1e-8.
@@ -64,6 +68,7 @@ def test_numerical_grad_matches_known_derivatives(x: float, y: float) -> None:
     assert_close(numerical_grad(f, b), exact_y, rel=1e-7, abs=1e-7, what=f"numerical ∂f/∂y at ({x}, {y})")
 
 
+@contract("3.12")
 @given(reals(-1e6, 1e6), st.sampled_from([1e-6, 1e-3, 0.1, 0.7]))
 def test_numerical_grad_restores_the_parameter_exactly(x: float, eps: float) -> None:
     """After numerical_grad, param.data is bit for bit what it was (not x + eps − eps, which can round)."""
@@ -73,6 +78,7 @@ def test_numerical_grad_restores_the_parameter_exactly(x: float, eps: float) -> 
     assert math.copysign(1.0, p.data) == math.copysign(1.0, x), f"param.data {x!r} became {p.data!r}"
 
 
+@contract("3.12")
 @given(X, X)
 def test_numerical_grad_of_a_parameter_f_does_not_use_is_zero(x: float, y: float) -> None:
     """∂f/∂q = 0 when f does not depend on q, and q is left as it was."""
@@ -81,6 +87,7 @@ def test_numerical_grad_of_a_parameter_f_does_not_use_is_zero(x: float, y: float
     assert q.data == y, f"q.data {y!r} became {q.data!r}"
 
 
+@contract("3.12")
 @given(X)
 def test_numerical_grad_leaves_the_gradients_alone(x: float) -> None:
     """numerical_grad only evaluates f: it calls no backward(), so every grad stays as it was."""
@@ -99,6 +106,7 @@ def test_numerical_grad_leaves_the_gradients_alone(x: float) -> None:
 SMOOTH = expressions(n_vars=3, unary=("neg", "sq", "tanh", "sigmoid"), max_leaves=8)
 
 
+@contract("3.12")
 @given(SMOOTH, st.lists(reals(-2.0, 2.0), min_size=3, max_size=3))
 def test_correct_graphs_pass_with_a_small_error(tree: tuple, point: list[float]) -> None:
     """For any correct graph, check_gradients returns the largest |analytic − numerical|: small, and no exception."""
@@ -109,6 +117,7 @@ def test_correct_graphs_pass_with_a_small_error(tree: tuple, point: list[float])
     assert 0.0 <= error <= 1e-5, f"check_gradients of {describe(tree)} returned {error!r}"
 
 
+@contract("3.12")
 @given(SMOOTH, st.lists(reals(-2.0, 2.0), min_size=3, max_size=3))
 def test_afterwards_each_grad_is_the_analytic_gradient(tree: tuple, point: list[float]) -> None:
     """check_gradients zeroes the grads and runs backward() once: each param.grad is then the exact gradient."""
@@ -117,7 +126,7 @@ def test_afterwards_each_grad_is_the_analytic_gradient(tree: tuple, point: list[
     for leaf in leaves:
         leaf.grad = 5.0  # stale gradients from an earlier backward(): check_gradients must zero them
     check_gradients(lambda: evaluate(tree, leaves), leaves)
-    _, exact = dual_gradient(tree, point)
+    _, exact = dual_gradient(lambda leaves: evaluate(tree, leaves), point)
     for i, leaf in enumerate(leaves):
         assert_close(
             leaf.grad, exact[i], rel=1e-9, abs=1e-9, what=f"grad of x{i} after check_gradients of {describe(tree)}"
@@ -134,6 +143,7 @@ def half_detached_square(p: Value) -> Value:
     return p * Value(p.data)
 
 
+@contract("3.12")
 @given(away_from_zero(0.1, 3.0), X)
 def test_a_wrong_gradient_raises_gradient_check_error_naming_the_parameter(x: float, y: float) -> None:
     """A graph whose backward() misses a term → GradientCheckError (an AssertionError) naming that parameter."""
@@ -146,6 +156,7 @@ def test_a_wrong_gradient_raises_gradient_check_error_naming_the_parameter(x: fl
     assert "alpha" in str(caught.value), f"the message must name the parameter 'alpha': {caught.value}"
 
 
+@contract("3.12")
 @given(reals(0.1, 1.0), reals(1.5, 3.0))
 def test_the_error_names_the_worst_parameter(x: float, y: float) -> None:
     """With two wrong gradients, the one further off (error |y| > |x|) is the one named."""
@@ -155,6 +166,7 @@ def test_the_error_names_the_worst_parameter(x: float, y: float) -> None:
     assert "second" in str(caught.value), f"the worst parameter is 'second' (error {y:.3g}): {caught.value}"
 
 
+@contract("3.12")
 @given(reals(0.1, 3.0))
 def test_the_return_value_is_the_largest_absolute_error(x: float) -> None:
     """Below tol, check_gradients returns the largest |analytic − numerical|: here exactly |x| (grad x vs 2x)."""
@@ -164,6 +176,7 @@ def test_the_return_value_is_the_largest_absolute_error(x: float) -> None:
     assert_close(error, x, rel=1e-6, abs=1e-8, what=f"largest error with analytic {x} and numerical {2 * x}")
 
 
+@contract("3.12")
 @given(reals(0.1, 3.0))
 def test_tol_is_the_threshold(x: float) -> None:
     """An error of |x| passes with tol = 2|x| and raises GradientCheckError with tol = |x|/2."""
@@ -173,6 +186,7 @@ def test_tol_is_the_threshold(x: float) -> None:
         check_gradients(lambda: half_detached_square(a), [a], tol=x / 2)
 
 
+@contract("3.12")
 def test_an_mlp_with_mse_loss_passes_the_check() -> None:
     """A tanh MLP's mse_loss passes check_gradients over all its parameters (the way to use it on a model)."""
     model = MLP(2, [3, 2], activation="tanh", output_activation="tanh", rng=random.Random(0))
@@ -181,6 +195,7 @@ def test_an_mlp_with_mse_loss_passes_the_check() -> None:
     assert 0.0 <= error <= 1e-6, f"check_gradients on an MLP returned {error!r}"
 
 
+@contract("3.12")
 def test_check_gradients_uses_its_eps_and_raises_only_above_tol() -> None:
     """check_gradients differentiates with the eps it is given and raises only *above* tol.
 

@@ -2,7 +2,7 @@
 
 Every backward rule is checked against central differences of the spec's own
 formula for the loss, in float64, on random shapes and values: a gradient that is
-right only "up to a constant" (seed 002's averaged bias gradient, its MSE divided by
+right only "up to a constant" (an averaged bias gradient, an MSE gradient divided by
 the batch alone) fails here.
 """
 
@@ -29,6 +29,7 @@ from .arrays import (
     sizes,
     softmax_rows,
 )
+from .contract import contract
 
 pytestmark = pytest.mark.kata13
 
@@ -53,6 +54,7 @@ def linear_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
 # ------------------------------------------------------------------ Linear
 
 
+@contract("4.2")
 @given(sizes, sizes, seeds)
 @settings(max_examples=100)  # one formula on small shapes: 100 examples cover them
 def test_linear_has_the_contract_shapes_and_starts_with_zero_bias_and_gradients(
@@ -70,6 +72,7 @@ def test_linear_has_the_contract_shapes_and_starts_with_zero_bias_and_gradients(
     assert layer.weight.std() > 0 or n_in * n_out == 1, "Linear.weight: expected random values, got all equal"
 
 
+@contract("4.2", "1.3")
 def test_linear_weights_are_reproducible_by_rng() -> None:
     """The same seed draws the same weights; another seed draws other weights."""
     a, b, c = Linear(6, 4, rng=7), Linear(6, 4, rng=7), Linear(6, 4, rng=8)
@@ -77,6 +80,7 @@ def test_linear_weights_are_reproducible_by_rng() -> None:
     assert not np.array_equal(a.weight, c.weight), "Linear with rng=7 and rng=8: expected different weights, got equal"
 
 
+@contract("4.2")
 @given(linear_cases())
 @settings(max_examples=100)  # one formula on small shapes: 100 examples cover them
 def test_linear_forward_is_x_times_weight_plus_bias(case: tuple) -> None:
@@ -87,6 +91,7 @@ def test_linear_forward_is_x_times_weight_plus_bias(case: tuple) -> None:
     assert_arrays_close(layer(x), x @ w + b, **EXACT, what="Linear(x) (__call__)")
 
 
+@contract("4.2")
 @given(linear_cases())
 @settings(max_examples=100)  # a finite difference per parameter: 100 random layers are plenty
 def test_linear_backward_matches_central_differences(case: tuple) -> None:
@@ -104,6 +109,7 @@ def test_linear_backward_matches_central_differences(case: tuple) -> None:
     assert_gradient(grad_x, numeric_gradient(lambda x_: np.sum(g * (x_ @ w + b)), x), loss, "backward's ∂L/∂x")
 
 
+@contract("4.2")
 def test_linear_bias_gradient_of_a_batch_of_four_is_four() -> None:
     """For G of ones over a batch of 4, ∂(Σ G ⊙ y)/∂b is 4 for every output (a sum, not a mean)."""
     layer = Linear(3, 2, rng=0)
@@ -112,6 +118,7 @@ def test_linear_bias_gradient_of_a_batch_of_four_is_four() -> None:
     assert_arrays_close(layer.grad_bias, np.full(2, 4.0), **EXACT, what="grad_bias for G = ones((4, 2))")
 
 
+@contract("4.2")
 def test_linear_gradients_live_in_the_arrays_it_hands_out() -> None:
     """parameters() and gradients() are the layer's own arrays, and backward fills those same arrays in place."""
     layer = Linear(3, 2, rng=0)
@@ -128,6 +135,7 @@ def test_linear_gradients_live_in_the_arrays_it_hands_out() -> None:
     assert_arrays_close(grads[0], x.T @ np.ones((2, 2)), **EXACT, what="gradients()[0] after backward")
 
 
+@contract("4.2")
 @pytest.mark.parametrize("shape", [(4,), (2, 5), (2, 3, 1)])
 def test_linear_rejects_an_input_of_the_wrong_shape(shape: tuple[int, ...]) -> None:
     """forward of an array that is not (batch, in_features) raises ValueError instead of broadcasting."""
@@ -139,6 +147,7 @@ def test_linear_rejects_an_input_of_the_wrong_shape(shape: tuple[int, ...]) -> N
 # ------------------------------------------------------------------ activations
 
 
+@contract("4.3")
 @given(matrices(3, 4, -30.0, 30.0))
 @settings(max_examples=100)  # one formula on small shapes: 100 examples cover them
 def test_sigmoid_forward_is_the_logistic_function(x: np.ndarray) -> None:
@@ -146,6 +155,7 @@ def test_sigmoid_forward_is_the_logistic_function(x: np.ndarray) -> None:
     assert_arrays_close(Sigmoid()(x), sigmoid(x), rtol=1e-12, atol=1e-15, what="Sigmoid(x)")
 
 
+@contract("4.3")
 def test_sigmoid_of_a_thousand_does_not_overflow() -> None:
     """σ(±1000) is 1 and 0, with no overflow warning and no NaN."""
     with warnings.catch_warnings():
@@ -161,6 +171,7 @@ ACTIVATIONS = {
 }
 
 
+@contract("4.3")
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 @given(x=matrices(3, 4, -4.0, 4.0), g=matrices(3, 4))
 @settings(max_examples=100)  # 24 finite differences per example
@@ -175,6 +186,7 @@ def test_activation_backward_matches_central_differences(name: str, x: np.ndarra
     assert_gradient(got, numeric_gradient(lambda x_: np.sum(g * f(x_)), x), float(np.sum(g * f(x))), f"{name}.backward")
 
 
+@contract("4.3")
 def test_relu_derivative_is_zero_at_exactly_zero() -> None:
     """ReLU passes the gradient where x > 0 and blocks it where x ≤ 0, including x = 0 exactly."""
     relu = ReLU()
@@ -186,6 +198,7 @@ def test_relu_derivative_is_zero_at_exactly_zero() -> None:
 # ------------------------------------------------------------------ losses
 
 
+@contract("4.4")
 @given(st.data(), batches, sizes)
 @settings(max_examples=100)  # one formula on small shapes: 100 examples cover them
 def test_mse_is_the_mean_over_every_element(data: st.DataObject, n: int, k: int) -> None:
@@ -196,6 +209,7 @@ def test_mse_is_the_mean_over_every_element(data: st.DataObject, n: int, k: int)
     assert_arrays_close(got, np.mean((pred - target) ** 2), **EXACT, what="MSELoss()(pred, target)")
 
 
+@contract("4.4")
 @given(st.data(), batches, sizes)
 @settings(max_examples=100)  # a finite difference per prediction
 def test_mse_backward_matches_central_differences(data: st.DataObject, n: int, k: int) -> None:
@@ -207,6 +221,7 @@ def test_mse_backward_matches_central_differences(data: st.DataObject, n: int, k
     assert_gradient(loss.backward(), numeric, value, "MSELoss.backward()")
 
 
+@contract("4.4")
 def test_mse_rejects_predictions_and_targets_of_different_shapes() -> None:
     """pred (4, 3) against target (4,) raises ValueError instead of broadcasting to a (4, 4) mistake."""
     with pytest.raises(ValueError):
@@ -220,6 +235,7 @@ def logits_and_labels(draw: st.DrawFn, scale: float = 5.0) -> tuple[np.ndarray, 
     return draw(matrices(n, c, -scale, scale)), labels
 
 
+@contract("4.4")
 @given(logits_and_labels())
 @settings(max_examples=100)  # one formula on small shapes: 100 examples cover them
 def test_cross_entropy_is_the_mean_negative_log_softmax_of_the_label(case: tuple) -> None:
@@ -230,6 +246,7 @@ def test_cross_entropy_is_the_mean_negative_log_softmax_of_the_label(case: tuple
     assert_arrays_close(got, mean_cross_entropy(logits, labels), rtol=1e-12, atol=1e-12, what="cross-entropy")
 
 
+@contract("4.4")
 @given(logits_and_labels())
 @settings(max_examples=100)  # a finite difference per logit
 def test_cross_entropy_backward_matches_central_differences(case: tuple) -> None:
@@ -241,6 +258,7 @@ def test_cross_entropy_backward_matches_central_differences(case: tuple) -> None
     assert_gradient(loss.backward(), numeric, value, "CrossEntropyLoss.backward()")
 
 
+@contract("4.4")
 def test_cross_entropy_is_exact_for_logits_of_a_thousand() -> None:
     """Logits (1000, −1000): loss 0 for label 0 and 2000 for label 1, gradients finite; no overflow, no NaN."""
     loss = CrossEntropyLoss()
@@ -253,6 +271,7 @@ def test_cross_entropy_is_exact_for_logits_of_a_thousand() -> None:
     assert_arrays_close(grad, np.array([[0.0, 0.0], [0.5, -0.5]]), **EXACT, what="gradient at logits ±1000")
 
 
+@contract("4.4")
 @pytest.mark.parametrize("labels", [[0, 3], [-1, 0], [0.0, 1.0]], ids=["too-large", "negative", "floats"])
 def test_cross_entropy_rejects_labels_that_are_not_classes(labels: list) -> None:
     """Labels outside [0, classes) or not integers raise ValueError (NumPy would silently wrap −1)."""
@@ -263,6 +282,7 @@ def test_cross_entropy_rejects_labels_that_are_not_classes(labels: list) -> None
 # ------------------------------------------------------------------ SGD
 
 
+@contract("4.5")
 @given(st.data(), sizes, st.floats(0.001, 2.0))
 @settings(max_examples=100)  # one formula on small shapes: 100 examples cover them
 def test_sgd_step_updates_the_given_arrays_in_place(data: st.DataObject, k: int, lr: float) -> None:
@@ -277,6 +297,7 @@ def test_sgd_step_updates_the_given_arrays_in_place(data: st.DataObject, k: int,
         assert_arrays_close(p, old - lr * g, rtol=1e-12, atol=1e-12, what=f"params[{i}] after step()")
 
 
+@contract("4.5")
 def test_sgd_zero_grad_zeroes_the_gradient_arrays_in_place() -> None:
     """zero_grad() fills every gradient array with 0, keeping the arrays (a layer keeps writing into them)."""
     grads = [np.ones((2, 3)), np.full(3, 2.0)]
@@ -287,6 +308,7 @@ def test_sgd_zero_grad_zeroes_the_gradient_arrays_in_place() -> None:
         assert not h.any(), f"zero_grad(): expected the same arrays, all 0, got {h.ravel()[:4]}"
 
 
+@contract("4.5")
 def test_sgd_steps_a_layer_through_its_own_arrays() -> None:
     """SGD built from layer.parameters() and layer.gradients() moves layer.weight by −lr·grad_weight after backward."""
     layer = Linear(3, 2, rng=1)
@@ -301,6 +323,7 @@ def test_sgd_steps_a_layer_through_its_own_arrays() -> None:
     assert_arrays_close(layer.bias, b0 - 0.5 * np.array([1.0, -1.0]), **EXACT, what="layer.bias after step")
 
 
+@contract("4.5")
 @pytest.mark.parametrize(
     ("n_params", "lr"), [(1, 0.1), (2, 0.0), (2, -0.1)], ids=["lengths-differ", "zero-lr", "negative-lr"]
 )
@@ -313,6 +336,7 @@ def test_sgd_rejects_mismatched_lists_and_non_positive_rates(n_params: int, lr: 
 # ------------------------------------------------------------------ the classwork MLP
 
 
+@contract("4.5")
 def test_classwork_mlp_is_linear_sigmoid_linear_sigmoid() -> None:
     """MLP(5, 4, 3) has linear1 (5→4), act1 a Sigmoid, linear2 (4→3), act2 a Sigmoid; parameters() lists 4 arrays."""
     model = VecMLP(5, 4, 3, rng=0)
@@ -330,6 +354,7 @@ def mlp_output(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2
     return sigmoid(sigmoid(x @ w1 + b1) @ w2 + b2)
 
 
+@contract("4.5")
 @given(st.data(), batches, sizes, sizes, sizes, seeds)
 @settings(max_examples=60)  # finite differences over every parameter of the network
 def test_classwork_mlp_backward_from_mse_matches_central_differences(
@@ -355,6 +380,7 @@ def test_classwork_mlp_backward_from_mse_matches_central_differences(
         assert_gradient(got, numeric_gradient(f, params[k]), value, name)
 
 
+@contract("4.1", "4.5")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_float32_stays_float32_through_the_classwork(dtype: type) -> None:
     """With dtype=float32, parameters, outputs, loss gradients and parameter gradients stay float32 (float64 too)."""
@@ -376,12 +402,13 @@ def test_float32_stays_float32_through_the_classwork(dtype: type) -> None:
         assert array.dtype == dtype, f"{name}: expected {np.dtype(dtype)}, got {array.dtype}"
 
 
+@contract("4.5")
 def test_classwork_mlp_learns_the_digit_sample() -> None:
-    """Seed 002's recipe (sigmoid MLP, MSE on one-hot targets, mini-batch SGD) reaches ≥ 75% on the sample's test part.
+    """The classic recipe (sigmoid MLP, MSE on one-hot targets, mini-batch SGD) reaches ≥ 75% on the sample's test part.
 
     The 5,000 real digits of load_mnist('sample'): 4,000 to train, 1,000 to test, pixels
     scaled to [−1, 1], hidden layer of 32, lr 5.0 (the exact MSE gradient is 10 times
-    smaller than seed 002's), batches of 50, 4 epochs. The reference reaches about 84%;
+    smaller than one divided by the batch alone), batches of 50, 4 epochs. The reference reaches about 84%;
     a network that does not learn stays near 10%.
     """
     X, y = load_mnist("sample")
@@ -405,6 +432,7 @@ def test_classwork_mlp_learns_the_digit_sample() -> None:
     assert accuracy >= 0.75, f"test accuracy of the classwork MLP on the sample: expected ≥ 0.75, got {accuracy:.3f}"
 
 
+@contract("4.4")
 def test_cross_entropy_backward_of_zero_logits_is_uniform_minus_onehot() -> None:
     """For zero logits (a uniform softmax), CrossEntropyLoss.backward() is exactly (1/C − onehot(label)) / N."""
     loss = CrossEntropyLoss()
@@ -413,6 +441,7 @@ def test_cross_entropy_backward_of_zero_logits_is_uniform_minus_onehot() -> None
     assert_arrays_close(loss.backward(), expected, **EXACT, what="CrossEntropyLoss.backward() for zero logits")
 
 
+@contract("4.4")
 def test_cross_entropy_is_stable_row_by_row() -> None:
     """Each row is stabilised on its own: logits (1000, −1000) beside (−1000, −1000) give losses 0 and log 2."""
     loss = CrossEntropyLoss()
@@ -426,6 +455,7 @@ def test_cross_entropy_is_stable_row_by_row() -> None:
     assert_arrays_close(grad, expected, rtol=1e-12, atol=1e-300, what="gradient of rows at +1000 and −1000")
 
 
+@contract("4.5")
 def test_sgd_default_learning_rate_is_a_tenth() -> None:
     """SGD(params, grads) without lr steps with the contract's lr = 0.1: p ← p − 0.1·g."""
     params, grads = [np.ones((2, 3))], [np.full((2, 3), 2.0)]
@@ -433,6 +463,7 @@ def test_sgd_default_learning_rate_is_a_tenth() -> None:
     assert_arrays_close(params[0], np.full((2, 3), 0.8), rtol=1e-12, atol=0, what="p after SGD(params, grads).step()")
 
 
+@contract("4.5", "1.3")
 @settings(max_examples=20)
 @given(st.integers(0, 2**32 - 1))
 def test_the_same_rng_gives_the_same_mlp(seed: int) -> None:
@@ -440,3 +471,27 @@ def test_the_same_rng_gives_the_same_mlp(seed: int) -> None:
     a, b = VecMLP(4, 5, 3, rng=seed), VecMLP(4, 5, 3, rng=seed)
     for i, (p, q) in enumerate(zip(a.parameters(), b.parameters(), strict=True)):
         assert np.array_equal(p, q), f"parameter {i} of two MLP(4, 5, 3, rng={seed}) differ"
+
+
+@contract("4.5", "1.3")
+@settings(max_examples=20)
+@given(st.integers(0, 2**32 - 1))
+def test_the_mlps_two_layers_draw_from_one_generator(seed: int) -> None:
+    """MLP(n, n, n, rng=seed): linear2 is drawn after linear1 from the same generator, so their weights differ.
+
+    Seeding each layer with the same seed would give two equal weight matrices.
+    """
+    model = VecMLP(4, 4, 4, rng=seed)
+    assert not np.array_equal(model.linear1.weight, model.linear2.weight), (
+        f"MLP(4, 4, 4, rng={seed}): linear1 and linear2 have equal weights; draw both from one generator"
+    )
+
+
+@contract("4.5")
+def test_setting_the_sgd_lr_changes_the_next_step() -> None:
+    """A schedule sets sgd.lr between steps: after sgd.lr = 0.05 the next step is p ← p − 0.05·g."""
+    params, grads = [np.ones((2, 3))], [np.full((2, 3), 2.0)]
+    sgd = VecSGD(params, grads, lr=0.1)
+    sgd.lr = 0.05
+    sgd.step()
+    assert_arrays_close(params[0], np.full((2, 3), 0.9), rtol=1e-12, atol=0, what="p after sgd.lr = 0.05 and a step")

@@ -1,6 +1,6 @@
-"""Kata 14: a two-layer softmax classifier in NumPy (seed 004), with an exact gradient.
+"""Kata 14: a two-layer softmax classifier in NumPy, with an exact gradient.
 
-Seed 004's backward leaves out the 1/N of the mean loss; here the update must be
+A common backward leaves out the 1/N of the mean loss; here the update must be
 exactly −learning_rate × the gradient of the mean cross-entropy, checked against
 central differences of the spec's own loss.
 """
@@ -28,6 +28,7 @@ from .arrays import (
     softmax_rows,
     two_layer_forward,
 )
+from .contract import contract
 
 pytestmark = pytest.mark.kata14
 
@@ -54,6 +55,7 @@ def params_of(model: object) -> list[np.ndarray]:
     return [getattr(model, name).copy() for name in PARAMS]
 
 
+@contract("4.7")
 @settings(max_examples=100)  # shapes only: 100 examples cover the small sizes
 @given(sizes, sizes, sizes, seeds)
 def test_init_shapes_and_zero_biases(i: int, h: int, o: int, seed: int) -> None:
@@ -67,6 +69,7 @@ def test_init_shapes_and_zero_biases(i: int, h: int, o: int, seed: int) -> None:
     assert not model.biases2.any(), "biases: expected zeros at the start"
 
 
+@contract("4.7")
 def test_defaults_are_784_128_10_with_he_initialisation() -> None:
     """TwoLayerMLP() is 784→128→10, and weights have the He scale: standard deviation √(2 / fan_in).
 
@@ -80,6 +83,7 @@ def test_defaults_are_784_128_10_with_he_initialisation() -> None:
     assert_arrays_close(model.weights2.std(), np.sqrt(2 / 128), rtol=0.15, atol=0, what="std of weights2")
 
 
+@contract("4.7", "1.3")
 def test_the_same_rng_gives_the_same_model() -> None:
     """Two models built with rng=3 have equal weights; rng=4 gives other weights."""
     a, b, c = TwoLayerMLP(6, 5, 3, rng=3), TwoLayerMLP(6, 5, 3, rng=3), TwoLayerMLP(6, 5, 3, rng=4)
@@ -87,6 +91,7 @@ def test_the_same_rng_gives_the_same_model() -> None:
     assert not np.array_equal(a.weights1, c.weights1), "rng=3 and rng=4: expected different weights1"
 
 
+@contract("4.7")
 @settings(max_examples=100)  # one formula: 100 random networks
 @given(cases())
 def test_forward_is_relu_then_softmax_and_rows_sum_to_one(case: tuple) -> None:
@@ -98,6 +103,7 @@ def test_forward_is_relu_then_softmax_and_rows_sum_to_one(case: tuple) -> None:
     assert_arrays_close(got.sum(axis=1), np.ones(len(X)), rtol=0, atol=1e-12, what="row sums of forward(X)")
 
 
+@contract("4.1")
 def test_forward_is_stable_for_logits_of_a_thousand() -> None:
     """With biases2 = (1000, −1000, 0) the probabilities are (1, 0, 0): no overflow, no NaN."""
     model = TwoLayerMLP(2, 2, 3, rng=0)
@@ -109,6 +115,7 @@ def test_forward_is_stable_for_logits_of_a_thousand() -> None:
     assert_arrays_close(got, np.array([[1.0, 0.0, 0.0]] * 2), rtol=0, atol=1e-300, what="forward at logits ±1000")
 
 
+@contract("4.7")
 @settings(max_examples=100)  # one formula: 100 random networks
 @given(cases())
 def test_calculate_loss_is_the_mean_negative_log_probability_of_the_label(case: tuple) -> None:
@@ -130,12 +137,13 @@ def test_calculate_loss_is_the_mean_negative_log_probability_of_the_label(case: 
     )
 
 
+@contract("4.7")
 @settings(max_examples=60)  # a finite difference per parameter of every network
 @given(cases(), st.sampled_from([0.5, 1.0]))
 def test_backward_steps_along_the_exact_gradient_of_the_mean_loss(case: tuple, lr: float) -> None:
     """After forward(X), backward(X, y, lr) changes each parameter by exactly −lr × ∂(mean loss)/∂parameter.
 
-    The gradient includes the 1/N of the mean (seed 004 forgets it) and is checked against
+    The gradient includes the 1/N of the mean (an easy term to forget) and is checked against
     central differences of the spec's own loss, for all four parameter arrays.
     """
     model, X, y = case
@@ -156,6 +164,7 @@ def test_backward_steps_along_the_exact_gradient_of_the_mean_loss(case: tuple, l
         assert_gradient(implied, numeric_gradient(f, before[k]), loss, f"(old − new {name}) / lr")
 
 
+@contract("4.7")
 def test_backward_of_a_batch_repeated_twice_takes_the_same_step() -> None:
     """The gradient of a MEAN does not grow with the batch: X stacked twice gives the same update as X."""
     one, two = TwoLayerMLP(4, 3, 3, rng=5), TwoLayerMLP(4, 3, 3, rng=5)
@@ -178,6 +187,7 @@ def toy_problem(n: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return centres[y] + rng.normal(0, 0.3, (n, 4)), y
 
 
+@contract("4.7")
 def test_train_with_one_batch_per_epoch_is_gradient_descent_and_returns_each_epochs_loss() -> None:
     """With batch_size = n, each epoch is one step on the whole set: the first loss is the loss before training,
     and the weights end where the spec's own gradient descent takes them."""
@@ -202,6 +212,7 @@ def test_train_with_one_batch_per_epoch_is_gradient_descent_and_returns_each_epo
         assert_arrays_close(getattr(model, name), params[k], rtol=1e-5, atol=1e-8, what=f"{name} after train")
 
 
+@contract("4.7")
 def test_train_drops_the_last_partial_batch() -> None:
     """With 10 samples and batch_size 4, an epoch is 2 batches of 4 (n // batch_size): the last 2 samples are left out.
 
@@ -220,6 +231,7 @@ def test_train_drops_the_last_partial_batch() -> None:
     )
 
 
+@contract("4.7")
 def test_train_shuffles_every_epoch() -> None:
     """Each epoch draws a fresh order: with a negligible learning rate, five epochs of 2 batches of 4 out of 10
     samples do not all leave out the same 2 samples (their epoch losses are not all equal)."""
@@ -230,6 +242,7 @@ def test_train_shuffles_every_epoch() -> None:
     assert spread > 1e-6, f"epoch losses: expected different subsets of samples per epoch, got {history}"
 
 
+@contract("4.7", "1.3")
 def test_training_is_reproducible_by_rng() -> None:
     """Two models with rng=11 trained on the same data give the same losses and weights (shuffles included)."""
     X, y = toy_problem(40)
@@ -240,6 +253,7 @@ def test_training_is_reproducible_by_rng() -> None:
     assert np.array_equal(a.weights1, b.weights1), "weights1 after training with rng=11 twice: expected equal"
 
 
+@contract("4.7")
 def test_train_learns_a_separable_problem_and_predict_returns_classes() -> None:
     """On three separated clusters the loss falls and predict (argmax of forward) gets ≥ 95% right."""
     X, y = toy_problem(90)
@@ -253,6 +267,7 @@ def test_train_learns_a_separable_problem_and_predict_returns_classes() -> None:
     assert accuracy >= 0.95, f"accuracy on separated clusters: expected ≥ 0.95, got {accuracy:.3f}"
 
 
+@contract("4.1")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_is_kept_through_training(dtype: type) -> None:
     """With dtype=float32 the weights, biases and probabilities are float32, also after training."""
@@ -265,11 +280,12 @@ def test_dtype_is_kept_through_training(dtype: type) -> None:
         assert array.dtype == dtype, f"{name}: expected {np.dtype(dtype)}, got {array.dtype}"
 
 
+@contract("4.7")
 def test_two_layer_mlp_learns_the_digit_sample() -> None:
     """On the 5,000-digit sample (4,000 to train, 1,000 to test), 784→64→10 trained 4 epochs reaches ≥ 85%.
 
-    Pixels scaled to [0, 1], batches of 32, learning rate 0.2 (the exact gradient is 32 times
-    smaller than seed 004's, hence a larger rate than its 0.01). The reference reaches about 89%.
+    Pixels scaled to [0, 1], batches of 32, learning rate 0.2 (the gradient of the mean is 32 times
+    smaller than a summed one, hence a larger rate than 0.01). The reference reaches about 89%.
     """
     X, y = load_mnist("sample")
     X = X.astype(np.float32) / 255.0
@@ -282,6 +298,7 @@ def test_two_layer_mlp_learns_the_digit_sample() -> None:
     assert accuracy >= 0.85, f"test accuracy of TwoLayerMLP on the sample: expected ≥ 0.85, got {accuracy:.3f}"
 
 
+@contract("4.1")
 def test_forward_is_stable_row_by_row() -> None:
     """Each row's softmax is stabilised on its own: a row of logits near +1000 next to one near −1000, no NaN."""
     model = TwoLayerMLP(2, 2, 3, rng=0)
@@ -296,6 +313,7 @@ def test_forward_is_stable_row_by_row() -> None:
     assert_arrays_close(got, expected, rtol=1e-12, atol=1e-300, what="forward of rows at +1000 and −1000")
 
 
+@contract("4.7")
 def test_backward_and_train_defaults_are_the_contracts() -> None:
     """backward(X, y) steps with learning_rate 0.01, and train(X, y) runs 10 epochs of batches of 32 at 0.01."""
     X, y = toy_problem(70)

@@ -1,4 +1,4 @@
-"""Kata 15: a deep ReLU network with softmax, L2 regularisation and .npz weights (seed 003).
+"""Kata 15: a deep ReLU network with softmax, L2 regularisation and .npz weights.
 
 Feature-major: X is (features, batch), labels one-hot (classes, batch). backward must
 return the exact gradient of cross_entropy_loss INCLUDING its L2 term λ/(2m)·Σ‖W‖²;
@@ -30,6 +30,7 @@ from .arrays import (
     onehot,
     seeds,
 )
+from .contract import contract
 
 pytestmark = pytest.mark.kata15
 
@@ -65,6 +66,7 @@ def copies(arrays: list[np.ndarray]) -> list[np.ndarray]:
     return [a.copy() for a in arrays]
 
 
+@contract("4.6")
 @settings(max_examples=100)  # shapes only
 @given(layer_sizes, seeds)
 def test_weights_are_out_by_in_and_biases_are_zero_columns(sizes: list[int], seed: int) -> None:
@@ -80,6 +82,7 @@ def test_weights_are_out_by_in_and_biases_are_zero_columns(sizes: list[int], see
         assert not b.any(), f"biases[{i}]: expected zeros at the start, got {b.ravel()[:4]}"
 
 
+@contract("4.6")
 def test_create_mnist_model_is_784_128_64_10_with_he_weights_lr_and_lambda_of_a_hundredth() -> None:
     """create_mnist_model(): layers 784→128→64→10, He-scaled weights (std √(2/fan_in)), learning rate 0.01, λ 0.01.
 
@@ -103,6 +106,7 @@ def test_create_mnist_model_is_784_128_64_10_with_he_weights_lr_and_lambda_of_a_
     assert_arrays_close(net.weights[0], w0 - 0.01, rtol=0, atol=1e-15, what="weights[0] after a gradient of ones")
 
 
+@contract("4.6", "1.3")
 def test_the_same_rng_gives_the_same_network() -> None:
     """NeuralNetwork(..., rng=5) twice: equal weights; rng=6: other weights."""
     a, b, c = (NeuralNetwork([5, 4, 3], rng=r) for r in (5, 5, 6))
@@ -112,6 +116,7 @@ def test_the_same_rng_gives_the_same_network() -> None:
     assert not np.array_equal(a.weights[0], c.weights[0]), "rng=5 and rng=6: expected different weights"
 
 
+@contract("4.6")
 @settings(max_examples=100)  # one formula on small networks
 @given(cases())
 def test_forward_and_predict_proba_are_relu_layers_then_a_column_softmax(case: tuple) -> None:
@@ -124,6 +129,7 @@ def test_forward_and_predict_proba_are_relu_layers_then_a_column_softmax(case: t
     assert_arrays_close(proba.sum(axis=0), np.ones(X.shape[1]), rtol=0, atol=1e-12, what="column sums of predict_proba")
 
 
+@contract("4.1")
 def test_softmax_is_stable_for_logits_of_a_thousand() -> None:
     """Output biases (1000, −1000, 0) with zero last weights give probabilities (1, 0, 0) per column, no NaN."""
     net = NeuralNetwork([2, 3, 3], rng=0)
@@ -135,6 +141,7 @@ def test_softmax_is_stable_for_logits_of_a_thousand() -> None:
     assert_arrays_close(got, np.tile([[1.0], [0.0], [0.0]], 4), rtol=0, atol=1e-300, what="predict_proba at ±1000")
 
 
+@contract("4.6")
 @settings(max_examples=100)  # one formula on small networks
 @given(cases())
 def test_loss_is_mean_cross_entropy_plus_the_l2_term(case: tuple) -> None:
@@ -149,6 +156,7 @@ def test_loss_is_mean_cross_entropy_plus_the_l2_term(case: tuple) -> None:
     )
 
 
+@contract("4.6")
 @settings(
     max_examples=60, suppress_health_check=[HealthCheck.filter_too_much]
 )  # finite differences over every parameter
@@ -180,6 +188,7 @@ def test_backward_returns_the_exact_gradient_including_l2(case: tuple) -> None:
         assert np.array_equal(b, biases[i]), f"backward changed layer {i}"
 
 
+@contract("4.6")
 def test_the_l2_gradient_is_lambda_over_m_times_the_weight() -> None:
     """Two networks that differ only in λ (0.3 and 0): their weight gradients differ by exactly (0.3/m)·W."""
     X = np.linspace(-1, 1, 12).reshape(4, 3)
@@ -196,6 +205,7 @@ def test_the_l2_gradient_is_lambda_over_m_times_the_weight() -> None:
         assert_arrays_close(gb[i], b0[i], rtol=1e-12, atol=1e-15, what=f"bias_grads[{i}] (no L2 on biases)")
 
 
+@contract("4.6")
 @settings(max_examples=50)  # a few matrix operations per example
 @given(cases())
 def test_train_step_returns_the_loss_before_the_update_and_takes_one_step(case: tuple) -> None:
@@ -214,6 +224,7 @@ def test_train_step_returns_the_loss_before_the_update_and_takes_one_step(case: 
         assert_arrays_close(net.biases[i], twin_b[i] - lr * bias_grads[i], rtol=1e-12, atol=1e-14, what=f"biases[{i}]")
 
 
+@contract("4.6")
 @settings(max_examples=100)  # one formula on small networks
 @given(cases())
 def test_predict_and_accuracy_agree_with_the_probabilities(case: tuple) -> None:
@@ -226,6 +237,7 @@ def test_predict_and_accuracy_agree_with_the_probabilities(case: tuple) -> None:
     assert_arrays_close(net.accuracy(X, Y), fraction, rtol=0, atol=1e-12, what="accuracy(X, Y)")
 
 
+@contract("4.6")
 def test_training_steps_fit_a_small_problem() -> None:
     """100 train_steps on 30 separable points bring the loss down by half and accuracy to ≥ 95%."""
     rng = np.random.default_rng(0)
@@ -241,6 +253,7 @@ def test_training_steps_fit_a_small_problem() -> None:
     assert accuracy >= 0.95, f"training accuracy: expected ≥ 0.95, got {accuracy:.3f}"
 
 
+@contract("4.1")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_is_kept_from_weights_to_gradients(dtype: type) -> None:
     """With dtype=float32, weights, biases, probabilities and gradients are float32, also after train_step."""
@@ -261,6 +274,7 @@ def test_dtype_is_kept_from_weights_to_gradients(dtype: type) -> None:
 # ------------------------------------------------------------------ .npz weights
 
 
+@contract("4.6")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", ["weights.npz", "weights"])
 def test_save_then_load_restores_every_array_bit_for_bit(tmp_path: Path, name: str, dtype: type) -> None:
@@ -283,6 +297,7 @@ def test_save_then_load_restores_every_array_bit_for_bit(tmp_path: Path, name: s
     assert np.array_equal(source.predict_proba(X), target.predict_proba(X)), "predictions differ after load"
 
 
+@contract("4.6")
 def test_loading_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:
     """load_weights of a path that does not exist raises FileNotFoundError."""
     net = NeuralNetwork([3, 2], rng=0)
@@ -303,6 +318,7 @@ def mismatched_file(tmp_path: Path, kind: str) -> Path:
     return path
 
 
+@contract("4.6", "1.2")
 @pytest.mark.parametrize("kind", ["other-layers", "other-depth", "not-npz", "missing-key"])
 def test_a_mismatched_file_raises_value_error_and_leaves_the_model_unchanged(tmp_path: Path, kind: str) -> None:
     """Another architecture, a file that is not an .npz, or missing keys → ValueError, and the model is left intact."""
@@ -318,6 +334,7 @@ def test_a_mismatched_file_raises_value_error_and_leaves_the_model_unchanged(tmp
         assert np.array_equal(net.biases[i], biases[i]), f"a failed load changed biases[{i}]"
 
 
+@contract("4.6")
 def test_the_mnist_network_learns_the_digit_sample() -> None:
     """A 784→64→32→10 network (λ = 0.01), 4 epochs of train_step on batches of 32, reaches ≥ 85% on 1,000 test digits.
 
@@ -340,6 +357,7 @@ def test_the_mnist_network_learns_the_digit_sample() -> None:
     assert accuracy >= 0.85, f"test accuracy of NeuralNetwork on the sample: expected ≥ 0.85, got {accuracy:.3f}"
 
 
+@contract("4.1")
 def test_softmax_is_stable_column_by_column() -> None:
     """Each column's softmax is stabilised on its own: a column of logits near +1000 beside one near −1000, no NaN."""
     net = NeuralNetwork([2, 2, 3], rng=0)
@@ -354,6 +372,7 @@ def test_softmax_is_stable_column_by_column() -> None:
     assert_arrays_close(got, expected, rtol=1e-12, atol=1e-300, what="predict_proba of columns at +1000 and −1000")
 
 
+@contract("4.6")
 def test_learning_rate_and_l2_lambda_default_to_a_hundredth() -> None:
     """NeuralNetwork(sizes) trains exactly as NeuralNetwork(sizes, learning_rate=0.01, l2_lambda=0.01)."""
     rng = np.random.default_rng(0)
@@ -365,3 +384,37 @@ def test_learning_rate_and_l2_lambda_default_to_a_hundredth() -> None:
     assert all(la == lb for la, lb in losses), f"losses with the defaults and with 0.01, 0.01 differ: {losses}"
     for i in range(2):
         assert np.array_equal(a.weights[i], b.weights[i]), f"weights[{i}] differ between defaults and 0.01, 0.01"
+
+
+@contract("4.6")
+@settings(max_examples=50)  # one formula on one small network
+@given(seeds)
+def test_update_parameters_updates_the_arrays_in_place(seed: int) -> None:
+    """update_parameters does W ← W − lr·∂W and b ← b − lr·∂b on the very arrays in weights and biases."""
+    net = NeuralNetwork([3, 4, 2], learning_rate=0.1, l2_lambda=0.0, rng=seed)
+    held_w, held_b = list(net.weights), list(net.biases)
+    before_w, before_b = copies(held_w), copies(held_b)
+    rng = np.random.default_rng(seed)
+    dw, db = [rng.normal(size=w.shape) for w in held_w], [rng.normal(size=b.shape) for b in held_b]
+    net.update_parameters(dw, db)
+    for i in range(len(held_w)):
+        assert net.weights[i] is held_w[i], f"weights[{i}] is a new array: update_parameters must update in place"
+        assert net.biases[i] is held_b[i], f"biases[{i}] is a new array: update_parameters must update in place"
+        assert_arrays_close(held_w[i], before_w[i] - 0.1 * dw[i], rtol=1e-12, atol=1e-14, what=f"weights[{i}]")
+        assert_arrays_close(held_b[i], before_b[i] - 0.1 * db[i], rtol=1e-12, atol=1e-14, what=f"biases[{i}]")
+
+
+@contract("4.6")
+def test_setting_learning_rate_changes_the_next_update() -> None:
+    """A schedule sets net.learning_rate between steps: after learning_rate = 0.05 an update moves by 0.05·∂W."""
+    net = NeuralNetwork([3, 4, 2], learning_rate=0.1, l2_lambda=0.0, rng=0)
+    net.learning_rate = 0.05
+    before_w, before_b = copies(net.weights), copies(net.biases)
+    net.update_parameters([np.ones_like(w) for w in before_w], [np.ones_like(b) for b in before_b])
+    for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        assert_arrays_close(
+            w, before_w[i] - 0.05, rtol=1e-12, atol=1e-14, what=f"weights[{i}] after learning_rate = 0.05"
+        )
+        assert_arrays_close(
+            b, before_b[i] - 0.05, rtol=1e-12, atol=1e-14, what=f"biases[{i}] after learning_rate = 0.05"
+        )

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from .api import int_to_onehot, load_mnist, load_mnist_data, minibatch_generator, normalize_pixels, train_val_test_split
 from .arrays import assert_arrays_close, seeds
+from .contract import contract
 
 pytestmark = pytest.mark.kata16
 
@@ -61,6 +62,7 @@ def write_mnist(
 # ------------------------------------------------------------------ int_to_onehot
 
 
+@contract("5.1")
 @settings(max_examples=100)  # one formula on short label lists
 @given(st.integers(1, 12).flatmap(lambda k: st.tuples(st.just(k), st.lists(st.integers(0, k - 1), max_size=20))))
 def test_onehot_rows_are_rows_of_the_identity(case: tuple[int, list[int]]) -> None:
@@ -72,6 +74,7 @@ def test_onehot_rows_are_rows_of_the_identity(case: tuple[int, list[int]]) -> No
     assert np.array_equal(got, np.eye(k)[y]), f"int_to_onehot({labels}, {k}): expected rows of the identity, got {got}"
 
 
+@contract("5.1")
 def test_onehot_defaults_to_ten_classes() -> None:
     """int_to_onehot([3, 9]) is 2×10 with ones at (0, 3) and (1, 9)."""
     got = int_to_onehot(np.array([3, 9]))
@@ -82,6 +85,7 @@ def test_onehot_defaults_to_ten_classes() -> None:
     )
 
 
+@contract("5.1")
 @pytest.mark.parametrize("labels", [[0, 10], [-1, 2]], ids=["too-large", "negative"])
 def test_onehot_rejects_labels_out_of_range(labels: list[int]) -> None:
     """A label outside [0, num_labels) raises ValueError (−1 must not silently become class 9)."""
@@ -92,6 +96,7 @@ def test_onehot_rejects_labels_out_of_range(labels: list[int]) -> None:
 # ------------------------------------------------------------------ minibatch_generator
 
 
+@contract("5.1")
 @settings(max_examples=100)  # cheap, many sizes
 @given(st.integers(0, 40), st.integers(1, 12), seeds)
 def test_minibatches_are_full_disjoint_paired_and_drop_the_remainder(n: int, size: int, seed: int) -> None:
@@ -109,6 +114,7 @@ def test_minibatches_are_full_disjoint_paired_and_drop_the_remainder(n: int, siz
     assert len(set(seen)) == len(seen), f"a row appears twice in one epoch: {sorted(seen)}"
 
 
+@contract("5.1", "1.3")
 def test_minibatches_are_shuffled_and_reproducible_by_rng() -> None:
     """The same rng gives the same order; different seeds give different orders; the order is not 0, 1, 2, …"""
     X, y = np.zeros((100, 1)), np.arange(100)
@@ -121,6 +127,7 @@ def test_minibatches_are_shuffled_and_reproducible_by_rng() -> None:
     assert order(1) != list(range(100)), "expected a shuffled order, got the rows in order"
 
 
+@contract("5.1")
 def test_minibatch_larger_than_the_data_yields_nothing() -> None:
     """With minibatch_size > n there is no full batch, so nothing is yielded."""
     assert list(minibatch_generator(np.zeros((5, 2)), np.zeros(5), 6, rng=0)) == [], "expected no batch"
@@ -129,6 +136,7 @@ def test_minibatch_larger_than_the_data_yields_nothing() -> None:
 # ------------------------------------------------------------------ train_val_test_split
 
 
+@contract("5.3")
 @settings(max_examples=100)  # cheap, many sizes
 @given(st.integers(0, 60).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n), st.integers(0, n))), seeds)
 def test_split_parts_are_disjoint_cover_x_and_have_the_asked_counts(case: tuple[int, int, int], seed: int) -> None:
@@ -149,6 +157,7 @@ def test_split_parts_are_disjoint_cover_x_and_have_the_asked_counts(case: tuple[
         assert np.array_equal(part_x[:, 0], 3 * part_y), "X rows and y entries were split apart"
 
 
+@contract("5.1")
 @pytest.mark.parametrize(
     ("val", "test", "expected"), [(0.1, 0.25, (65, 10, 25)), (0.15, 12, (73, 15, 12)), (0.29, 0.1, (61, 29, 10))]
 )
@@ -159,13 +168,15 @@ def test_float_sizes_are_fractions_rounded(val: float, test: float, expected: tu
     assert sizes == expected, f"sizes with val_size={val}, test_size={test}: expected {expected}, got {sizes}"
 
 
+@contract("5.3")
 def test_default_split_of_seventy_thousand_is_55000_5000_10000() -> None:
-    """Seed 002's split: on 70,000 digits the defaults give 55,000 / 5,000 / 10,000."""
+    """The classic split: on 70,000 digits the defaults give 55,000 / 5,000 / 10,000."""
     parts = train_val_test_split(np.zeros((70_000, 1), dtype=np.uint8), np.zeros(70_000, dtype=np.int64), rng=0)
     sizes = tuple(len(p) for p in parts[3:])
     assert sizes == (55_000, 5_000, 10_000), f"default split of 70,000: expected (55000, 5000, 10000), got {sizes}"
 
 
+@contract("5.3", "1.3")
 def test_split_is_reproducible_by_rng_and_random() -> None:
     """rng=4 twice gives the same parts; rng=5 other parts; and the test part is not simply the first rows."""
     X, y = np.zeros((50, 1)), np.arange(50)
@@ -180,6 +191,7 @@ def test_split_is_reproducible_by_rng_and_random() -> None:
     )
 
 
+@contract("5.3")
 @pytest.mark.parametrize(
     ("val", "test"),
     [(60, 50), (-1, 10), (10, 1.5), (0.7, 0.5)],
@@ -191,6 +203,7 @@ def test_split_rejects_sizes_that_do_not_fit(val: float, test: float) -> None:
         train_val_test_split(np.zeros((100, 1)), np.arange(100), val_size=val, test_size=test, rng=0)
 
 
+@contract("5.3")
 def test_split_rejects_x_and_y_of_different_lengths() -> None:
     """X of 10 rows with y of 9 labels raises ValueError."""
     with pytest.raises(ValueError):
@@ -200,6 +213,7 @@ def test_split_rejects_x_and_y_of_different_lengths() -> None:
 # ------------------------------------------------------------------ normalize_pixels
 
 
+@contract("5.4")
 @settings(max_examples=100)  # one formula
 @given(st.floats(-5, 5), st.floats(0.1, 10), seeds)
 def test_normalize_maps_0_255_linearly_onto_low_high(low: float, width: float, seed: int) -> None:
@@ -213,7 +227,8 @@ def test_normalize_maps_0_255_linearly_onto_low_high(low: float, width: float, s
     )
 
 
-def test_normalize_defaults_to_minus_one_one_like_seed_002() -> None:
+@contract("5.4")
+def test_normalize_defaults_to_minus_one_one() -> None:
     """With the defaults every pixel k becomes exactly ((k/255) − 0.5)·2: 0 → −1, 255 → 1."""
     X = np.arange(256, dtype=np.uint8).reshape(16, 16)
     got = normalize_pixels(X)
@@ -222,6 +237,7 @@ def test_normalize_defaults_to_minus_one_one_like_seed_002() -> None:
     assert got[-1, -1] == 1.0, f"0 and 255: expected −1 and 1, got {got[0, 0]} and {got[-1, -1]}"
 
 
+@contract("5.4")
 def test_normalize_rejects_an_empty_range() -> None:
     """low ≥ high raises ValueError."""
     with pytest.raises(ValueError):
@@ -231,6 +247,7 @@ def test_normalize_rejects_an_empty_range() -> None:
 # ------------------------------------------------------------------ load_mnist (given code)
 
 
+@contract("5.2")
 @pytest.mark.given
 @pytest.mark.parametrize("gz", [True, False], ids=["gzipped", "plain"])
 def test_load_mnist_reads_idx_files_training_digits_first(tmp_path: Path, gz: bool) -> None:
@@ -246,6 +263,7 @@ def test_load_mnist_reads_idx_files_training_digits_first(tmp_path: Path, gz: bo
     assert np.array_equal(y, expected_y), f"y: expected {expected_y}, got {y}"
 
 
+@contract("5.2")
 @pytest.mark.given
 def test_load_mnist_reads_mnist_dir_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without data_dir, source 'idx' reads the folder named by $MNIST_DIR."""
@@ -257,6 +275,7 @@ def test_load_mnist_reads_mnist_dir_from_the_environment(tmp_path: Path, monkeyp
     )
 
 
+@contract("5.2")
 @pytest.mark.given
 @pytest.mark.parametrize(
     "damage",
@@ -281,6 +300,7 @@ def test_load_mnist_rejects_a_damaged_idx_file(tmp_path: Path, damage: str) -> N
         load_mnist("idx", data_dir=str(tmp_path))
 
 
+@contract("5.2")
 @pytest.mark.given
 def test_load_mnist_idx_without_files_says_what_is_missing(tmp_path: Path) -> None:
     """source 'idx' on a folder without the files raises FileNotFoundError naming the file it looked for."""
@@ -288,6 +308,7 @@ def test_load_mnist_idx_without_files_says_what_is_missing(tmp_path: Path) -> No
         load_mnist("idx", data_dir=str(tmp_path))
 
 
+@contract("5.2")
 @pytest.mark.given
 def test_load_mnist_auto_takes_idx_first_and_logs_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """'auto' uses the IDX files when they are there, and logs at INFO on its module's logger (wording is free)."""
@@ -299,6 +320,7 @@ def test_load_mnist_auto_takes_idx_first_and_logs_it(tmp_path: Path, caplog: pyt
     assert any(name.endswith("data.mnist") for name in logged), f"expected an INFO log from data.mnist, got {logged}"
 
 
+@contract("5.2")
 @pytest.mark.given
 def test_load_mnist_sample_is_5000_real_digits() -> None:
     """load_mnist("sample") gives the 5,000 digits the kit ships: (5000, 784) uint8, 500 of each label."""
@@ -310,6 +332,7 @@ def test_load_mnist_sample_is_5000_real_digits() -> None:
     assert X.min() == 0, "sample pixels: expected the range 0..255"
 
 
+@contract("5.2")
 @pytest.mark.given
 def test_load_mnist_rejects_an_unknown_source() -> None:
     """A source other than 'auto', 'idx', 'openml', 'sample' raises ValueError."""
@@ -317,6 +340,7 @@ def test_load_mnist_rejects_an_unknown_source() -> None:
         load_mnist("kaggle")
 
 
+@contract("5.2")
 @pytest.mark.given
 def test_full_mnist_from_mnist_dir() -> None:
     """With $MNIST_DIR set: 70,000 digits, the 60,000 training ones first, with MNIST's class counts (else skipped)."""
@@ -334,6 +358,7 @@ def test_full_mnist_from_mnist_dir() -> None:
 # ------------------------------------------------------------------ load_mnist_data (kata)
 
 
+@contract("5.5")
 def test_load_mnist_data_of_the_sample_is_feature_major_scaled_and_one_hot() -> None:
     """load_mnist_data(source='sample'): X (784, n) in [0, 1], y (10, n) one-hot; 3,200 / 800 / 1,000 digits."""
     data = load_mnist_data(source="sample", rng=0)
@@ -351,6 +376,7 @@ def test_load_mnist_data_of_the_sample_is_feature_major_scaled_and_one_hot() -> 
     assert total.tolist() == [500.0] * 10, f"all parts together: expected every sample digit once, got {total}"
 
 
+@contract("5.5")
 def test_load_mnist_data_test_part_is_fixed_and_validation_follows_rng() -> None:
     """For the sample the 1,000 test digits are the same whatever rng; the validation part changes with rng."""
     a = load_mnist_data(source="sample", rng=0)
@@ -361,6 +387,7 @@ def test_load_mnist_data_test_part_is_fixed_and_validation_follows_rng() -> None
     assert np.array_equal(a["X_val"], again["X_val"]), "X_val with rng=0 twice: expected the same digits"
 
 
+@contract("5.5")
 def test_load_mnist_data_raw_keeps_pixels_and_integer_labels() -> None:
     """normalize=False keeps pixels 0..255; one_hot=False keeps integer labels (n,); val_size may be a count."""
     data = load_mnist_data(normalize=False, one_hot=False, val_size=500, source="sample", rng=0)
@@ -372,6 +399,7 @@ def test_load_mnist_data_raw_keeps_pixels_and_integer_labels() -> None:
     assert np.issubdtype(data["y_train"].dtype, np.integer), f"y_train: expected ints, got {data['y_train'].dtype}"
 
 
+@contract("5.5")
 def test_load_mnist_data_from_idx_tests_on_the_t10k_digits(tmp_path: Path) -> None:
     """From IDX files the test part is exactly the t10k digits, and val_size a fraction of the training digits."""
     arrays = write_mnist(tmp_path, n_train=10, n_test=4)
@@ -387,6 +415,7 @@ def test_load_mnist_data_from_idx_tests_on_the_t10k_digits(tmp_path: Path) -> No
     assert np.array_equal(np.argmax(data["y_test"], axis=0), arrays["test_labels"]), "y_test: expected the t10k labels"
 
 
+@contract("5.2")
 @pytest.mark.given
 def test_load_mnist_defaults_to_auto(tmp_path: Path) -> None:
     """load_mnist(data_dir=…) without a source is 'auto': with IDX files there, it reads them."""
@@ -396,6 +425,7 @@ def test_load_mnist_defaults_to_auto(tmp_path: Path) -> None:
     assert y.shape == (3,), f"load_mnist(data_dir): expected 3 labels, got {y.shape}"
 
 
+@contract("5.5")
 def test_load_mnist_data_defaults_to_auto(tmp_path: Path) -> None:
     """load_mnist_data(data_dir=…) without a source is 'auto': with IDX files there, its test part is theirs."""
     write_mnist(tmp_path, n_train=10, n_test=4)
@@ -405,4 +435,23 @@ def test_load_mnist_data_defaults_to_auto(tmp_path: Path) -> None:
     )
     assert data["X_train"].shape[1] + data["X_val"].shape[1] == 10, (
         "train and validation should hold the 10 training digits"
+    )
+
+
+@contract("5.1")
+def test_onehot_is_float64() -> None:
+    """int_to_onehot gives float64 whatever the labels' integer dtype (uint8 labels as in the IDX files)."""
+    for labels in (np.array([3, 9]), np.array([3, 9], dtype=np.uint8), np.array([3, 9], dtype=np.int32)):
+        got = int_to_onehot(labels)
+        assert got.dtype == np.float64, f"int_to_onehot of {labels.dtype} labels: expected float64, got {got.dtype}"
+
+
+@contract("5.3")
+def test_an_empty_set_splits_into_three_empty_parts() -> None:
+    """train_val_test_split of 0 rows with sizes 0 gives three empty parts (not an error), X keeping its width."""
+    parts = train_val_test_split(np.zeros((0, 3)), np.zeros(0, dtype=np.int64), val_size=0, test_size=0, rng=0)
+    assert len(parts) == 6, f"expected (X_train, X_val, X_test, y_train, y_val, y_test), got {len(parts)} items"
+    assert [len(p) for p in parts] == [0] * 6, f"expected six empty arrays, got lengths {[len(p) for p in parts]}"
+    assert all(p.shape == (0, 3) for p in parts[:3]), (
+        f"X parts: expected shape (0, 3), got {[p.shape for p in parts[:3]]}"
     )

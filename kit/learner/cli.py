@@ -8,6 +8,7 @@
     kata list                 every kata: done, in progress or not started
     kata demo NAME            run a demo on your code (kata demo --list)
     kata reset N [--undo]     put kata N's bodies in your package back to the skeleton (or undo that)
+    kata init DIR             make a workspace of your own: the skeleton and the pages, no solutions
 
 Results are remembered per file (``.kata-state.json``): status answers from them for
 files unchanged since, and a check re-runs only what a change can have broken.
@@ -42,6 +43,7 @@ from kit.grading.classroom.run import cmd_grade_class
 from kit.grading.grade import add_arguments as add_grade_arguments
 from kit.grading.grade import cmd_grade
 
+from . import workspace
 from .runner import DEFAULT_TIMEOUT, PROCESSES, KataOutcome, SpecRun, package_folder, run_groups
 from .state import Progress as ProgressRecords
 from .state import current_kata, fingerprints, load_state, progress_of, record, save_progress, save_state
@@ -544,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
         "grade": (cmd_grade, "grade a submission for CI: isolated, time- and memory-limited, results file"),
         "dev": (dev.cmd_dev, "for the kit's authors: scaffold a new kata (dev new), list what is missing (dev check)"),
         "grade-class": (cmd_grade_class, "grade a class in parallel, resumably: gradebook.csv and report.html"),
+        "init": (workspace.cmd_init, "make a workspace of your own in DIR: the skeleton, the pages, no solutions"),
     }
     for name, (handler, help_text) in commands.items():
         command = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -570,11 +573,14 @@ def build_parser() -> argparse.ArgumentParser:
             dev.add_arguments(command)
         elif name == "grade-class":
             add_class_arguments(command)
+        elif name == "init":
+            command.add_argument("dir", help="the folder to make (new or empty)")
     parser.set_defaults(handler=cmd_status, impl="student", timeout=DEFAULT_TIMEOUT)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    workspace.activate()  # inside a workspace (kata init), its student/ is the one checked
     args = build_parser().parse_args(argv)
     if getattr(args, "number", None) is not None:
         try:

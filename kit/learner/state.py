@@ -22,9 +22,11 @@ from typing import Any
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
 
+from . import workspace
 from .runner import KataOutcome, SpecRun
 
-STATE_FILE = Path(os.environ.get("KATA_STATE") or KIT_ROOT / ".kata-state.json")
+#: In a workspace (``kata init``), its own state file; in the kit's checkout, the one at its root.
+STATE_FILE = Path(os.environ.get("KATA_STATE") or workspace.state_file() or KIT_ROOT / workspace.STATE_NAME)
 
 
 @dataclass
