@@ -151,12 +151,12 @@ def onehot(labels: np.ndarray, classes: int) -> np.ndarray:
 
 
 def two_layer_forward(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
-    """Seed 004's network: the logits of ReLU(x·W1 + b1)·W2 + b2."""
+    """The two-layer MLP: the logits of ReLU(x·W1 + b1)·W2 + b2."""
     return np.maximum(x @ w1 + b1, 0.0) @ w2 + b2
 
 
 def network_logits(x: np.ndarray, weights: list[np.ndarray], biases: list[np.ndarray]) -> np.ndarray:
-    """Seed 003's network, feature-major: the last layer's Z (ReLU between layers)."""
+    """The deep network, feature-major: the last layer's Z (ReLU between layers)."""
     a = x
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
         z = w @ a + b
@@ -165,7 +165,7 @@ def network_logits(x: np.ndarray, weights: list[np.ndarray], biases: list[np.nda
 
 
 def network_pre_activations(x: np.ndarray, weights: list[np.ndarray], biases: list[np.ndarray]) -> list[np.ndarray]:
-    """Every hidden Z of seed 003's network (to keep finite differences away from ReLU's kink)."""
+    """Every hidden Z of the deep network (to keep finite differences away from ReLU's kink)."""
     zs, a = [], x
     for w, b in zip(weights[:-1], biases[:-1], strict=True):
         z = w @ a + b
