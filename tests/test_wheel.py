@@ -130,7 +130,9 @@ def test_kata_init_then_check_1_from_the_installed_wheel(installed: Path, tmp_pa
     assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-3000:]
     assert re.search(r"✓ kata 01 · .*: (\d+)/\1", checked.stdout), checked.stdout[-2000:]
     state = json.loads((ws / ".kata-state.json").read_text(encoding="utf-8"))
-    assert state["complete"] == {"student": [1]}, f"the workspace's state file should record kata 01: {state}"
+    record = state["impls"]["student"]["records"]["1"]
+    assert record["ever_passed"], f"the workspace's state file should record kata 01 as passed: {state}"
+    assert record["passed"] == record["total"] > 0, record
 
     hint = run([kata, "hint", "1"], ws)
     assert hint.returncode == 0, hint.stdout + hint.stderr

@@ -99,7 +99,7 @@ def init(target: Path) -> list[Path]:
     shutil.copy2(contract_file(), target / CONTRACT_NAME)
     (target / "README.md").write_text(README, encoding="utf-8")
     (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-    (target / STATE_NAME).write_text(json.dumps({"complete": {}, "hints": {}}, indent=1) + "\n", encoding="utf-8")
+    (target / STATE_NAME).write_text(json.dumps({"hints": {}, "impls": {}}, indent=1) + "\n", encoding="utf-8")
     return sorted(path for path in target.rglob("*") if path.is_file())
 
 
