@@ -82,7 +82,7 @@ class ApiName:
         return self.resolve()(*args, **kwargs)
 
     def __getattr__(self, attr: str) -> Any:
-        if attr.startswith("__"):  # pytest and Hypothesis probe dunders while collecting: never resolve for them
+        if attr.startswith("_"):  # tools probe while collecting (dunders, _mock_name): never resolve for them
             raise AttributeError(attr)
         return getattr(self.resolve(), attr)
 

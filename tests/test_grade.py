@@ -164,9 +164,11 @@ def test_an_infinite_loop_is_stopped_per_test_and_per_kata(build) -> None:
     results = graded(folder, "--kata", "1", "--timeout", "1", "--kata-timeout", "8", seconds=60)
     kata = only_kata(results)
     assert kata["passed"] < kata["total"]
-    assert kata["problem"].startswith("killed after 8 s (the kata's time limit)"), kata["problem"]
+    # A loop costs one time limit: the first test stops at 1 s, and every later test that reaches the
+    # same function is reported at once, so the kata ends well inside its own limit.
+    assert kata["problem"] == "", kata["problem"]
     assert any("timed out after 1 s — is there an infinite loop in __add__?" in m for m in messages(kata))
-    assert any(m.startswith("not run to the end: killed after 8 s") for m in messages(kata))
+    assert any("not run: " in m and "__add__ timed out in" in m for m in messages(kata)), messages(kata)
 
 
 def test_an_infinite_loop_at_import_is_killed_at_the_kata_limit(build) -> None:

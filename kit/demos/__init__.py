@@ -6,3 +6,8 @@ threading made the MNIST demo five times slower. The spec package does the pinni
 """
 
 import spec_tests  # noqa: F401 - its import sets OPENBLAS/OMP/MKL_NUM_THREADS to 1 where unset
+from kit.learner import workspace
+
+# As the kata command does: in a workspace its student/ is the one trained; in the kit's checkout,
+# student/ and reference/ are importable from any folder.
+workspace.activate()

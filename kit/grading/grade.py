@@ -99,6 +99,7 @@ def common_pytest_args(limits: Limits) -> list[str]:
         "-p",
         "no:randomly",
         "-q",
+        "--no-header",  # the header imports the submission: its failures belong to the tests
     ]
     ini = KIT / "pyproject.toml"
     if ini.is_file():

@@ -57,13 +57,16 @@ def to_grade(data: dict[str, Any], properties: dict[str, dict[str, Any]]) -> Gra
     katas = []
     for kata in data["katas"]:
         failing = {failure["test"]: failure for failure in kata["failures"]}
-        nodeids = sorted({n for n, p in properties.items() if p["kata"] == kata["kata"]} | set(failing))
+        # In the spec's order, as the grader writes them (the collection keeps it), then any test it did not list.
+        listed = [n for n, p in properties.items() if p["kata"] == kata["kata"]]
+        nodeids = listed + sorted(set(failing) - set(listed))
         grade = KataGrade(kata["kata"], kata["title"], kata["points"], problem=kata.get("problem", ""))
         for nodeid in nodeids:
             text = properties.get(nodeid, {}).get("text") or nodeid.split("::")[-1]
+            code = properties.get(nodeid, {}).get("code", "")
             failure = failing.get(nodeid)
             if failure is None:
-                grade.tests.append(TestResult(nodeid, property_name(nodeid, text), "pass"))
+                grade.tests.append(TestResult(nodeid, property_name(nodeid, text), "pass", code=code))
                 continue
             message = failure.get("message", "")
             grade.tests.append(
@@ -73,6 +76,7 @@ def to_grade(data: dict[str, Any], properties: dict[str, dict[str, Any]]) -> Gra
                     failure["status"],
                     message,
                     not_implemented=message.startswith("not implemented yet"),
+                    code=code,
                 )
             )
         if (grade.passed, grade.total) != (kata["passed"], kata["total"]):
@@ -82,7 +86,8 @@ def to_grade(data: dict[str, Any], properties: dict[str, dict[str, Any]]) -> Gra
             )
         grade.tampered = grade.score != kata["score"] and kata["score"] == 0
         katas.append(grade)
-    return Grade(data["implementation"], katas, data.get("limits", {}), data.get("notes", []))
+    isolation = data.get("isolation", "in-process")
+    return Grade(data["implementation"], katas, data.get("limits", {}), data.get("notes", []), isolation)
 
 
 def render(data: dict[str, Any], fmt: str, properties: dict[str, dict[str, Any]], original: str) -> str:

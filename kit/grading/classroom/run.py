@@ -313,8 +313,8 @@ def load_properties(out: Path, katas: tuple[int, ...]) -> dict[str, dict[str, An
         pass
     work = out / "work" / "collect"
     shutil.rmtree(work, ignore_errors=True)
-    found = collect(list(katas), work)
-    tests = {nodeid: {"kata": n, "text": text} for n, entries in found.items() for nodeid, _marker, text in entries}
+    found = collect(list(katas), work, work / "pycache")
+    tests = {e[0]: {"kata": n, "text": e[2], "code": "".join(e[3:4])} for n, entries in found.items() for e in entries}
     gradebook.write_atomic(cached, json.dumps({"kit_version": version, "katas": list(katas), "tests": tests}))
     return tests
 
