@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from katas.catalogue import KIT_ROOT as ROOT
@@ -44,3 +47,16 @@ def copy_package(source: Path, parent: Path, name: str) -> Path:
     target = parent / name
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return target
+
+
+@functools.cache
+def kit_copy() -> Path:
+    """A private copy of the kit to grade with: edits to the working tree during a run change neither
+    grades, nor the kit's hash, nor its version (the grader's and the class grader's tests share it)."""
+    folder = Path(tempfile.mkdtemp(prefix="nn-katas-kit-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("katas", "spec_tests", "reference", "student", "kit"):
+        shutil.copytree(ROOT / name, folder / name, ignore=ignore)
+    shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    return folder

@@ -6,9 +6,7 @@ each must be graded within a bounded time as what it is.
 
 from __future__ import annotations
 
-import atexit
 import base64
-import functools
 import json
 import os
 import shutil
@@ -27,7 +25,7 @@ from katas import catalogue
 from kit.grading.formats import WRITERS
 from kit.grading.grade import locate
 from tests import hostile
-from tests.spec_runner import ROOT, copy_package
+from tests.spec_runner import ROOT, copy_package, kit_copy
 
 #: Limits for the hostile runs: small, so that a hang costs seconds, not minutes.
 SMALL = ("--kata", "1", "--timeout", "10", "--kata-timeout", "60", "--memory", "1024")
@@ -43,16 +41,7 @@ def modes() -> list[str]:
 BOTH = pytest.mark.parametrize("mode", modes())
 
 
-@functools.cache
-def kit() -> Path:
-    """A private copy of the kit to grade with: edits to the working tree during a run cannot trip its checks."""
-    folder = Path(tempfile.mkdtemp(prefix="nn-katas-kit-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("katas", "spec_tests", "reference", "student", "kit"):
-        shutil.copytree(ROOT / name, folder / name, ignore=ignore)
-    shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
-    return folder
+kit = kit_copy
 
 
 def processes_naming(text: str) -> list[int]:

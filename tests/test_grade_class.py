@@ -7,9 +7,7 @@ shared by the tests that only read it.
 
 from __future__ import annotations
 
-import atexit
 import base64
-import functools
 import io
 import json
 import os
@@ -29,7 +27,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from kit.grading.classroom import gradebook, handback, report, run, submissions
-from tests.spec_runner import ROOT, copy_package
+from tests.spec_runner import ROOT, copy_package, kit_copy
 from tests.test_bug_zoo import mutate
 from tests.zoo import BUGS
 
@@ -49,16 +47,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@functools.cache
-def kit() -> Path:
-    """A private copy of the kit: edits to the working tree during a run change neither grades nor the kit version."""
-    folder = Path(tempfile.mkdtemp(prefix="nn-katas-class-kit-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("katas", "spec_tests", "reference", "student", "kit"):
-        shutil.copytree(ROOT / name, folder / name, ignore=ignore)
-    shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
-    return folder
+kit = kit_copy
 
 
 def environment() -> dict[str, str]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from kit.grading.output import write_atomically
 
 #: Statuses of a submission that was graded (its scores count); any other status explains why not.
 GRADED = ("graded", "refused")
@@ -24,18 +24,9 @@ TAIL = ("isolation", "flags", "reason", "results", "source", "ref", "content_has
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader, or a crash, never sees half of it."""
+    """Write ``text`` to ``path`` so that a reader, or a crash, never sees half of it (folders made as needed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)
 
 
 def save_record(folder: Path, record: dict[str, Any]) -> None:
