@@ -365,6 +365,20 @@ def _as_value(x: object) -> Value | None:  # kata 01
 # ── given code: dot, a neuron's weighted sum as one node ──
 
 
+class Constants(tuple):
+    """Plain floats that need no gradient, checked once: an image's pixels, say.
+
+    ``nn``'s ``as_inputs`` makes one when every input is a plain number. A tuple
+    cannot change once it is made, so what was checked stays true, and whoever gets a
+    ``Constants`` may skip the check. Speed-up: a layer checks its input once, and its
+    neurons (``as_inputs`` again) and their weighted sums (``dot``) take the same
+    ``Constants`` as it is, instead of looking at all 784 pixels of a digit again
+    in each of the 16 neurons.
+    """
+
+    __slots__ = ()
+
+
 def dot(weights: Sequence[Value], inputs: Sequence[Value | Number]) -> Value:
     """Σ wᵢ·xᵢ as *one* node: a neuron's weighted sum in a single step; records ``_op = "dot"``.
 
@@ -389,15 +403,16 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number]) -> Value:
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
+    if isinstance(inputs, Constants):  # checked once already (see Constants): plain numbers
+        numbers, parents = inputs, weights
     # Are some inputs Values? Speed-up: ask the few *types* of the inputs, not every
     # input (``set(map(type, …))`` runs in C; an image's 784 pixels have one type).
-    if any(issubclass(kind, Value) for kind in set(map(type, inputs))):  # they need gradients: all become parents
+    elif any(issubclass(kind, Value) for kind in set(map(type, inputs))):  # they need gradients: all become parents
         inputs = [x if isinstance(x, Value) else Value(x) for x in inputs]
         numbers = [x.data for x in inputs]
         parents = (*weights, *inputs)
     else:  # plain numbers: constants, kept on the node only
-        numbers = list(inputs)
-        parents = weights
+        numbers, parents = list(inputs), weights
     out = Value(sum([w.data * x for w, x in zip(weights, numbers, strict=True)]), parents, "dot")
     out._aux = numbers
     return out

@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 
-from ..autograd.value import Value, dot
+from ..autograd.value import Constants, Value, dot
 from .module import Module
 
 #: The activations a neuron knows, by name, as the Value method that applies it
@@ -128,19 +128,24 @@ def check_rng(rng: object) -> random.Random:
     return rng
 
 
-def as_inputs(x: object, n_inputs: int) -> list[Value | float]:
-    """``x`` as a list of ``n_inputs`` Values and floats: Values kept, other real numbers as floats.
+def as_inputs(x: object, n_inputs: int) -> Sequence[Value | float]:
+    """``x`` as ``n_inputs`` Values and floats: Values kept, other real numbers as floats.
 
     A list, tuple or NumPy row of numbers all work. The wrong length is a
     ``ValueError``; something that is not a sequence of numbers a ``TypeError``.
     Plain numbers stay numbers: they need no gradient, and ``dot`` keeps them as
-    constants rather than as nodes of the graph.
+    constants rather than as nodes of the graph. When every input is a plain number
+    the result is a ``Constants`` (``autograd/value.py``), which the next
+    ``as_inputs`` and ``dot`` take without looking at each number again.
     """
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(f"inputs must be a sequence of numbers or Values, got {type(x).__name__}")
     if len(x) != n_inputs:
         raise ValueError(f"expected {n_inputs} inputs, got {len(x)}")
-    return [xi if type(xi) is float or isinstance(xi, Value) else _number(xi) for xi in x]
+    if isinstance(x, Constants):  # speed-up: checked before, and a tuple cannot have changed since
+        return x
+    inputs = [xi if type(xi) is float or isinstance(xi, Value) else _number(xi) for xi in x]
+    return Constants(inputs) if set(map(type, inputs)) == {float} else inputs
 
 
 def _number(x: object) -> float:

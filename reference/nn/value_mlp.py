@@ -54,13 +54,17 @@ def train_step_value_mlp(
     xs = [as_inputs(x, n_inputs) for x in x_batch]
     ys = [check_class(f"y_batch[{i}]", y, n_classes) for i, y in enumerate(y_batch)]
     params = model.parameters()
+    model.zero_grad()
     total = 0.0
     for x, y in zip(xs, ys, strict=True):
-        model.zero_grad()
         loss = softmax_cross_entropy_loss(model(x), y)
         loss.backward()
+        # Speed-up: the update and the next sample's zero_grad in one pass over the
+        # parameters (12,730 for MNIST's 784→16→10), over the list made once above
+        # rather than one that model.zero_grad() builds again for every sample.
         for p in params:
             p.data -= lr * p.grad
+            p.grad = 0.0
         total += loss.data
     return total / len(xs)
 

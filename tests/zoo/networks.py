@@ -253,9 +253,17 @@ BUGS: tuple[Bug, ...] = (
         "step-never-zeroes-gradients",
         7,
         VALUE_MLP,
-        "        model.zero_grad()\n",
+        "    model.zero_grad()\n",
         "",
-        "gradients accumulate across samples (and from before the step)",
+        "the first sample's step counts the gradients left from before the step",
+    ),
+    Bug(
+        "step-never-clears-a-sample's-gradients",
+        7,
+        VALUE_MLP,
+        "            p.grad = 0.0\n",
+        "",
+        "gradients accumulate across the samples of a batch",
     ),
     Bug(
         "step-climbs-the-gradient",
@@ -285,9 +293,10 @@ BUGS: tuple[Bug, ...] = (
         "step-updates-once-per-batch",
         7,
         VALUE_MLP,
-        "        for p in params:\n            p.data -= lr * p.grad\n        total += loss.data\n",
-        "        total += loss.data\n    for p in params:\n        p.data -= lr * p.grad\n",
-        "one update after the batch (with only the last sample's gradient) instead of one per sample",
+        "        for p in params:\n            p.data -= lr * p.grad\n            p.grad = 0.0\n"
+        "        total += loss.data\n",
+        "        total += loss.data\n    for p in params:\n        p.data -= lr * p.grad\n        p.grad = 0.0\n",
+        "one update after the batch, with the batch's summed gradient, instead of one per sample",
     ),
     Bug(
         "evaluate-in-percent",
