@@ -72,8 +72,8 @@ class Neuron(Module):
         builds two nodes per input, 1,568 for a 784-pixel digit; the given
         ``dot(weights, x)`` (``autograd/value.py``) builds one node for the whole sum.
         What ``sum`` costs: the epoch of ``python -m kit.demos.value_mnist quick`` took
-        30–38 s with it against 1.9–2.3 s with ``dot``, 15–17× slower over 3 runs
-        (``python benchmarks/neuron_sum_vs_dot.py``, load average about 20 on 2 cores).
+        3.5 s with it against 0.10 s with ``dot``, 32–35× slower over 3 runs
+        (``python benchmarks/neuron_sum_vs_dot.py``, a quiet 2-core machine).
         """
         # TODO(kata 04): write Neuron.__call__
         raise NotImplementedError("kata 04 · Neuron.__call__ — see katas/04-neuron-layer/README.md")
