@@ -49,14 +49,37 @@ def copy_package(source: Path, parent: Path, name: str) -> Path:
     return target
 
 
+#: The ``ci`` profile's examples per property in :func:`kit_copy`'s light copy (the spec's own is 200).
+LIGHT_EXAMPLES = 10
+
+
 @functools.cache
-def kit_copy() -> Path:
-    """A private copy of the kit to grade with: edits to the working tree during a run change neither
-    grades, nor the kit's hash, nor its version (the grader's and the class grader's tests share it)."""
+def kit_copy(light: bool = False) -> Path:
+    """A private copy of the kit to grade with (see :func:`copy_kit`), made once per test process: edits to
+    the working tree during a run change neither grades, nor the kit's hash, nor its version (the
+    grader's and the class grader's tests share it)."""
     folder = Path(tempfile.mkdtemp(prefix="nn-katas-kit-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return copy_kit(folder, light=light)
+
+
+def copy_kit(folder: Path, light: bool = False) -> Path:
+    """The kit's graded parts (katas, spec_tests, reference, student, kit, pyproject.toml) copied into ``folder``.
+
+    ``light=True``: the copy's ``ci`` profile runs :data:`LIGHT_EXAMPLES` examples a property instead
+    of 200, still derandomized. The grading tools' tests use it where they check what a tool does
+    with the spec's results (a hostile package, the formats, a class), not how hard the spec
+    looks: ``tox -e reference`` runs the real profile on the reference, the bug zoo checks that
+    the spec catches its bugs with it, and ``test_the_reference_scores_full_marks`` grades with it.
+    """
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in ("katas", "spec_tests", "reference", "student", "kit"):
         shutil.copytree(ROOT / name, folder / name, ignore=ignore)
     shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    if light:
+        conftest = folder / "spec_tests" / "conftest.py"
+        text = conftest.read_text(encoding="utf-8")
+        ci = 'settings.register_profile("ci", max_examples=200,'
+        assert text.count(ci) == 1, "the spec's ci profile is no longer registered as copy_kit expects"
+        conftest.write_text(text.replace(ci, ci.replace("200", str(LIGHT_EXAMPLES))), encoding="utf-8")
     return folder

@@ -68,6 +68,7 @@ def test_bug_turns_its_kata_red(bug: Bug, tmp_path: Path) -> None:
     assert "failed" in result.stdout
 
 
+@pytest.mark.slow
 def test_an_unmutated_copy_passes_every_recorded_catcher(tmp_path: Path) -> None:
     """The zoo's harness is sound: the same copy without a bug passes every test that catches a bug.
 

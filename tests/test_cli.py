@@ -86,6 +86,7 @@ def test_no_argument_is_status(state: Path) -> None:
     assert "Current: kata 01" in result.stdout
 
 
+@pytest.mark.slow
 def test_status_on_the_reference_marks_every_ready_kata_complete(state: Path) -> None:
     result = kata("status", "--impl", "reference", state=state, timeout=900)  # every kata runs: slow on a busy machine
     for k in catalogue.load():
@@ -105,6 +106,7 @@ def test_status_on_a_partly_solved_package_points_at_the_first_unfinished_kata(p
         assert "Current: kata 04" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_without_a_number_checks_the_current_kata(partial: Path, state: Path) -> None:
     result = kata("check", "--impl", "partial", path=partial, state=state)
     if catalogue.by_number(4).ready:
@@ -124,6 +126,7 @@ def test_a_passing_kata_says_what_was_built_and_what_comes_next(partial: Path, s
     assert "Next: kata 04 · " in result.stdout
 
 
+@pytest.mark.slow
 def test_a_broken_earlier_kata_is_named_as_a_regression(partial: Path, tmp_path: Path, state: Path) -> None:
     copy_package(partial / "partial", tmp_path, "regressed")
     assert kata("check", "2", "--impl", "regressed", path=tmp_path, state=state).returncode == 0  # remembered
@@ -138,6 +141,7 @@ def test_a_broken_earlier_kata_is_named_as_a_regression(partial: Path, tmp_path:
     assert "✓ kata 03" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_runs_the_kata_first_and_rechecks_only_earlier_katas_whose_files_changed(
     partial: Path, tmp_path: Path, state: Path
 ) -> None:
@@ -157,6 +161,7 @@ def test_check_runs_the_kata_first_and_rechecks_only_earlier_katas_whose_files_c
     assert "earlier katas re-checked, passing: 01, 02" in everything
 
 
+@pytest.mark.slow
 def test_status_answers_from_recorded_results_for_unchanged_files(tmp_path: Path, state: Path) -> None:
     package = copy_package(ROOT / "reference", tmp_path, "recorded")
     kata("status", "--impl", "recorded", path=tmp_path, state=state, timeout=900)
@@ -172,6 +177,7 @@ def test_status_answers_from_recorded_results_for_unchanged_files(tmp_path: Path
     assert "✓" in table_row(out, 6), table_row(out, 6)
 
 
+@pytest.mark.slow
 def test_a_learner_who_starts_at_kata_13_sees_no_regressions_and_honest_exit_codes(tmp_path: Path, state: Path) -> None:
     """Katas 01–12 unwritten, 13–15 solved, 16 unwritten: the NumPy track's learner."""
     files = skeleton.generate(stub=lambda body: body.kata < 13 or body.kata == 16)
@@ -345,6 +351,7 @@ def test_reset_restores_one_katas_bodies_and_keeps_a_backup(partial: Path, tmp_p
     assert kata("check", "3", "--impl", "resettable", path=tmp_path, state=state).returncode == 0
 
 
+@pytest.mark.slow
 def test_watch_manual_checks_again_on_enter_and_stops_at_end_of_input(state: Path) -> None:
     result = kata("watch", "--manual", "--impl", "reference", state=state, stdin="\n")
     assert result.returncode == 0
@@ -357,6 +364,7 @@ def test_watch_takes_the_kata_to_check(state: Path) -> None:
     assert result.stdout.count("✓ kata 03") == 2, result.stdout[-2000:]
 
 
+@pytest.mark.slow
 def test_watch_checks_again_when_a_file_changes(partial: Path, tmp_path: Path, state: Path) -> None:
     package = copy_package(partial / "partial", tmp_path, "watched")
     env = kata_env(tmp_path, state)

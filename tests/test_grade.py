@@ -25,7 +25,7 @@ from katas import catalogue
 from kit.grading.formats import WRITERS
 from kit.grading.grade import locate
 from tests import hostile
-from tests.spec_runner import ROOT, copy_package, kit_copy
+from tests.spec_runner import ROOT, copy_kit, copy_package, kit_copy
 
 #: Limits for the hostile runs: small, so that a hang costs seconds, not minutes.
 SMALL = ("--kata", "1", "--timeout", "10", "--kata-timeout", "60", "--memory", "1024")
@@ -41,7 +41,9 @@ def modes() -> list[str]:
 BOTH = pytest.mark.parametrize("mode", modes())
 
 
-kit = kit_copy
+def kit() -> Path:
+    """The private kit these tests grade with: the light copy (10 examples a property, see ``copy_kit``)."""
+    return kit_copy(light=True)
 
 
 def processes_naming(text: str) -> list[int]:
@@ -105,10 +107,11 @@ def messages(kata: dict) -> list[str]:
 # ------------------------------------------------------------------ the two ends
 
 
+@pytest.mark.slow
 def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
-    """The whole spec, once: every ready kata, every graded test, 100 %."""
+    """The whole spec, once, with the real ci profile: every ready kata, every graded test, 100 %."""
     out = tmp_path / "grade.json"
-    done, _ = kata_grade("--impl", "reference", "--out", str(out), cwd=tmp_path)
+    done, _ = kata_grade("--impl", "reference", "--out", str(out), cwd=tmp_path, kit_root=kit_copy())
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(out.read_text(encoding="utf-8"))
     ready = [kata for kata in catalogue.load() if kata.ready]
@@ -125,6 +128,7 @@ def test_the_reference_scores_full_marks(tmp_path: Path) -> None:
     assert "`given`" in done.stderr, "the console says the given tests are not graded"
 
 
+@pytest.mark.slow
 def test_the_skeleton_scores_zero_and_every_test_is_not_implemented(tmp_path: Path) -> None:
     out = tmp_path / "grade.json"
     done, _ = kata_grade("--impl", "student", "--out", str(out), cwd=tmp_path)
@@ -340,6 +344,7 @@ def render_all(impl: str, parent: Path) -> dict[str, str]:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_five_gradings_give_the_same_bytes_in_every_format(buggy: tuple[str, Path]) -> None:
     first = render_all(*buggy)
     for _ in range(4):
@@ -585,12 +590,8 @@ def test_any_message_arrives_capped_and_encodable_and_fails_only_its_own_tests(
 def test_a_poisoned_pycache_never_reaches_the_next_submission(build, tmp_path: Path, mode: str) -> None:
     """Writing a .pyc into the kit fails; one planted there anyway (hash-valid: every test reported passed)
     is never loaded: the innocent skeleton graded next still scores 0."""
-    private = Path(tempfile.mkdtemp(prefix="nn-katas-poisoned-kit-"))
+    private = copy_kit(Path(tempfile.mkdtemp(prefix="nn-katas-poisoned-kit-")), light=True)
     try:
-        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-        for name in ("katas", "spec_tests", "reference", "student", "kit"):
-            shutil.copytree(ROOT / name, private / name, ignore=ignore)
-        shutil.copy2(ROOT / "pyproject.toml", private / "pyproject.toml")
         graded(build(hostile.POISONS_THE_PYCACHE), *SMALL, "--isolation", mode, seconds=120, kit_root=private)
         assert not (private / "spec_tests" / "__pycache__" / f"report.{sys.implementation.cache_tag}.pyc").exists()
         planted = hostile.poisoned_report_pyc(private)

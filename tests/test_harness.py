@@ -76,6 +76,7 @@ def test_kata_option_selects_one_kata() -> None:
     assert all("test_kata03_" in line for line in names)
 
 
+@pytest.mark.slow
 def test_a_wrong_value_is_shown_with_its_smallest_input_and_where_to_look(tmp_path: Path) -> None:
     package = copy_package(ROOT / "reference", tmp_path, "mulbug")
     value = package / "autograd" / "value.py"
@@ -112,6 +113,7 @@ def test_every_spec_test_states_its_property() -> None:
                 assert ast.get_docstring(node), f"{path.name}::{node.name} has no docstring"
 
 
+@pytest.mark.slow
 def test_the_spec_passes_a_second_independently_designed_engine() -> None:
     """tests/alt_engine differs from reference/ wherever the contract leaves room; the spec must not care."""
     result = run_spec("alt_engine", "--kata", "1", "--kata", "2", "--kata", "3", "-q", path=ROOT / "tests")

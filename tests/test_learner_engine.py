@@ -24,6 +24,7 @@ def test_the_learner_engine_is_the_skeleton_with_its_stubs_written(name: str) ->
     assert "NotImplementedError" not in learner
 
 
+@pytest.mark.slow
 def test_the_learner_engine_passes_the_spec_of_katas_1_to_3() -> None:
     result = run_spec("learner_engine", "--kata", "1", "--kata", "2", "--kata", "3", "-q", path=ROOT / "tests")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
