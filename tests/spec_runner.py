@@ -49,7 +49,7 @@ def copy_package(source: Path, parent: Path, name: str) -> Path:
     return target
 
 
-#: The ``ci`` profile's examples per property in :func:`kit_copy`'s light copy (the spec's own is 200).
+#: The examples per property of the ``ci`` and ``dev`` profiles in a light copy of the kit (the spec's: 200 and 50).
 LIGHT_EXAMPLES = 10
 
 
@@ -66,11 +66,13 @@ def kit_copy(light: bool = False) -> Path:
 def copy_kit(folder: Path, light: bool = False) -> Path:
     """The kit's graded parts (katas, spec_tests, reference, student, kit, pyproject.toml) copied into ``folder``.
 
-    ``light=True``: the copy's ``ci`` profile runs :data:`LIGHT_EXAMPLES` examples a property instead
-    of 200, still derandomized. The grading tools' tests use it where they check what a tool does
-    with the spec's results (a hostile package, the formats, a class), not how hard the spec
-    looks: ``tox -e reference`` runs the real profile on the reference, the bug zoo checks that
-    the spec catches its bugs with it, and ``test_the_reference_scores_full_marks`` grades with it.
+    ``light=True``: the copy's ``ci`` and ``dev`` profiles run :data:`LIGHT_EXAMPLES` examples a
+    property instead of 200 and 50 (``ci`` still derandomized). The tests of the kit's tools (the
+    grader, the class grader, the ``kata`` command) use it where they check what a tool does with
+    the spec's results (a hostile package, the formats, a class, the learner's records), not how
+    hard the spec looks: ``tox -e reference`` runs the real profile on the reference, the bug zoo
+    checks that the spec catches its bugs with it, and ``test_the_reference_scores_full_marks``
+    grades with it.
     """
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in ("katas", "spec_tests", "reference", "student", "kit"):
@@ -79,7 +81,9 @@ def copy_kit(folder: Path, light: bool = False) -> Path:
     if light:
         conftest = folder / "spec_tests" / "conftest.py"
         text = conftest.read_text(encoding="utf-8")
-        ci = 'settings.register_profile("ci", max_examples=200,'
-        assert text.count(ci) == 1, "the spec's ci profile is no longer registered as copy_kit expects"
-        conftest.write_text(text.replace(ci, ci.replace("200", str(LIGHT_EXAMPLES))), encoding="utf-8")
+        for profile, examples in (("ci", 200), ("dev", 50)):
+            line = f'settings.register_profile("{profile}", max_examples={examples},'
+            assert text.count(line) == 1, f"the spec's {profile} profile is no longer registered as copy_kit expects"
+            text = text.replace(line, line.replace(str(examples), str(LIGHT_EXAMPLES)))
+        conftest.write_text(text, encoding="utf-8")
     return folder

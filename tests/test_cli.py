@@ -19,7 +19,12 @@ import pytest
 
 from katas import catalogue
 from kit.authoring import skeleton
-from tests.spec_runner import ROOT, copy_package, put_first_on_path
+from tests.spec_runner import ROOT, copy_package, kit_copy, put_first_on_path
+
+
+def kit() -> Path:
+    """The kit these tests run the command from: the light copy (10 examples a property, see ``copy_kit``)."""
+    return kit_copy(light=True)
 
 
 def kata(*args: str, path: Path | None = None, state: Path, stdin: str = "", timeout: float = 300):
@@ -27,14 +32,15 @@ def kata(*args: str, path: Path | None = None, state: Path, stdin: str = "", tim
     command = [sys.executable, "-m", "kit.learner.cli", *args]
     env = kata_env(path, state)
     return subprocess.run(
-        command, cwd=path or ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=timeout, check=False
+        command, cwd=path or kit(), env=env, input=stdin, capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
 def kata_env(path: Path | None, state: Path) -> dict[str, str]:
-    """The environment of a ``kata`` run: no colour, its state in ``state``, ``path`` first on PYTHONPATH."""
+    """The environment of a ``kata`` run: no colour, its state in ``state``, ``path`` then the kit on PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "COLUMNS")}
     env.update(NO_COLOR="1", KATA_STATE=str(state))
+    put_first_on_path(env, kit())
     put_first_on_path(env, path)
     return env
 
@@ -224,7 +230,7 @@ def test_progress_is_shown_on_a_terminal_while_the_spec_runs(state: Path) -> Non
     env = {**kata_env(None, state), "FORCE_COLOR": "1", "COLUMNS": "120"}
     env.pop("NO_COLOR")
     command = [sys.executable, "-m", "kit.learner.cli", "check", "1", "--impl", "reference"]
-    shown = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    shown = subprocess.run(command, cwd=kit(), env=env, capture_output=True, text=True, timeout=300, check=False)
     assert "running the spec" in shown.stdout or " s of 30)" in shown.stdout, shown.stdout[-2000:]
     plain = kata("check", "1", "--impl", "reference", state=state).stdout
     assert "running the spec" not in plain
@@ -369,7 +375,7 @@ def test_watch_checks_again_when_a_file_changes(partial: Path, tmp_path: Path, s
     package = copy_package(partial / "partial", tmp_path, "watched")
     env = kata_env(tmp_path, state)
     command = [sys.executable, "-m", "kit.learner.cli", "watch", "--impl", "watched"]
-    with subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as p:
+    with subprocess.Popen(command, cwd=kit(), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as p:
         try:
             seen = wait_for_line(p, "(Enter checks again)")
             assert "kata watch · watched" in seen
