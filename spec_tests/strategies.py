@@ -7,12 +7,14 @@ not the corners of IEEE 754.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from hypothesis import assume
 from hypothesis import strategies as st
 
-from .oracle import Dual
+from .oracle import Dual, assert_close, dual_gradient
 
 
 def reals(low: float = -10.0, high: float = 10.0) -> st.SearchStrategy[float]:
@@ -145,3 +147,22 @@ def magnitude(tree: tuple, point: list[float]) -> float:
 def is_tame(value: float, grads: list[float], limit: float = 1e6) -> bool:
     """Finite and moderate: deep products of random trees can overflow, which tests nothing."""
     return all(math.isfinite(v) and abs(v) < limit for v in (value, *grads))
+
+
+def assert_exact_gradients(tree: tuple, point: list[float], leaf: Callable[[float], Any]) -> None:
+    """``backward()`` through the expression ``tree`` at ``point`` gives its exact gradient.
+
+    The exact gradient is forward mode's (``dual_gradient``). Reverse and forward mode add the
+    same terms in other orders, and an activation may come from the library or from ``exp()``:
+    rounding of order 1e-16 per term, relative to the largest intermediate (``magnitude``). So:
+    1e-9 relative, with a floor of 1e-10 × that scale for gradients that cancel to about 0.
+    Points where the expression is not tame (near overflow, on a kink) are skipped (``assume``).
+    ``leaf`` makes a leaf from a number: the implementation's ``Value``.
+    """
+    value, exact = dual_gradient(lambda leaves: evaluate(tree, leaves), point)
+    scale = magnitude(tree, point)
+    assume(is_tame(value, exact) and scale < 1e6)
+    leaves = [leaf(x) for x in point]
+    evaluate(tree, leaves).backward()
+    for i, node in enumerate(leaves):
+        assert_close(node.grad, exact[i], rel=1e-9, abs=1e-10 * scale, what=f"∂/∂x{i} of {describe(tree)} at {point}")

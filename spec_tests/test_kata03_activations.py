@@ -5,21 +5,18 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from .api import Value
 from .contract import contract
-from .oracle import assert_close, assert_grad_matches, central_difference, dual_gradient, reachable, sigmoid
+from .oracle import assert_close, assert_grad_matches, central_difference, reachable, sigmoid
 from .strategies import (
     ACTIVATIONS,
     ARITHMETIC,
+    assert_exact_gradients,
     away_from_zero,
-    describe,
-    evaluate,
     expressions,
-    is_tame,
-    magnitude,
     reals,
 )
 
@@ -332,13 +329,4 @@ def test_the_classic_tanh_neuron() -> None:
 )
 def test_random_networks_of_activations_match_exact_gradients(tree: tuple, point: list[float]) -> None:
     """Any expression mixing arithmetic and activations over shared Values backpropagates exact gradients."""
-    value, exact = dual_gradient(lambda leaves: evaluate(tree, leaves), point)
-    scale = magnitude(tree, point)
-    assume(is_tame(value, exact) and scale < 1e6)
-    leaves = [Value(x) for x in point]
-    evaluate(tree, leaves).backward()
-    for i, leaf in enumerate(leaves):
-        # Activations may come from the library or from exp(), and reverse mode sums
-        # in another order than forward mode: 1e-9 relative, with a floor relative
-        # to the largest intermediate (`scale`) for gradients that cancel to ~0.
-        assert_close(leaf.grad, exact[i], rel=1e-9, abs=1e-10 * scale, what=f"∂/∂x{i} of {describe(tree)} at {point}")
+    assert_exact_gradients(tree, point, Value)

@@ -30,24 +30,24 @@ from typing import Any
 BAR = 40
 
 
+#: What the demos use, by the module of the implementation package that defines it.
+USED = {
+    "nn.mlp": ("MLP",),
+    "nn.loss": ("mse_loss", "cross_entropy"),
+    "nn.functional": ("softmax", "accuracy"),
+    "nn.optim": ("SGD", "Momentum", "Adam"),
+    "nn.dataloader": ("Dataset", "DataLoader"),
+    "nn.serialization": ("save_checkpoint", "load_checkpoint"),
+}
+
+
 def load(impl: str) -> SimpleNamespace:
-    """The modules the demos use, from implementation package ``impl``."""
-    names = ("autograd.value", "nn.mlp", "nn.loss", "nn.functional", "nn.optim", "nn.dataloader", "nn.serialization")
-    mods = {name: importlib.import_module(f"{impl}.{name}") for name in names}
-    return SimpleNamespace(
-        MLP=mods["nn.mlp"].MLP,
-        mse_loss=mods["nn.loss"].mse_loss,
-        cross_entropy=mods["nn.loss"].cross_entropy,
-        softmax=mods["nn.functional"].softmax,
-        accuracy=mods["nn.functional"].accuracy,
-        SGD=mods["nn.optim"].SGD,
-        Momentum=mods["nn.optim"].Momentum,
-        Adam=mods["nn.optim"].Adam,
-        Dataset=mods["nn.dataloader"].Dataset,
-        DataLoader=mods["nn.dataloader"].DataLoader,
-        save_checkpoint=mods["nn.serialization"].save_checkpoint,
-        load_checkpoint=mods["nn.serialization"].load_checkpoint,
-    )
+    """The names the demos use (:data:`USED`), from implementation package ``impl``."""
+    found = {}
+    for module, names in USED.items():
+        loaded = importlib.import_module(f"{impl}.{module}")
+        found.update({name: getattr(loaded, name) for name in names})
+    return SimpleNamespace(**found)
 
 
 # ------------------------------------------------------------------------ data
