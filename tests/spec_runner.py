@@ -63,6 +63,11 @@ def kit_copy(light: bool = False) -> Path:
     return copy_kit(folder, light=light)
 
 
+def light_kit() -> Path:
+    """The light private copy of the kit (``kit_copy(light=True)``) that the tests of the kit's tools run from."""
+    return kit_copy(light=True)
+
+
 def copy_kit(folder: Path, light: bool = False) -> Path:
     """The kit's graded parts (katas, spec_tests, reference, student, kit, pyproject.toml) copied into ``folder``.
 

@@ -19,12 +19,9 @@ import pytest
 
 from katas import catalogue
 from kit.authoring import skeleton
-from tests.spec_runner import ROOT, copy_package, kit_copy, put_first_on_path
+from tests.spec_runner import ROOT, copy_package, light_kit, put_first_on_path
 
-
-def kit() -> Path:
-    """The kit these tests run the command from: the light copy (10 examples a property, see ``copy_kit``)."""
-    return kit_copy(light=True)
+kit = light_kit  # the light copy: 10 examples a property (see copy_kit)
 
 
 def kata(*args: str, path: Path | None = None, state: Path, stdin: str = "", timeout: float = 300):

@@ -25,7 +25,7 @@ from katas import catalogue
 from kit.grading.formats import WRITERS
 from kit.grading.grade import locate
 from tests import hostile
-from tests.spec_runner import ROOT, copy_kit, copy_package, kit_copy
+from tests.spec_runner import ROOT, copy_kit, copy_package, kit_copy, light_kit
 
 #: Limits for the hostile runs: small, so that a hang costs seconds, not minutes.
 SMALL = ("--kata", "1", "--timeout", "10", "--kata-timeout", "60", "--memory", "1024")
@@ -41,9 +41,7 @@ def modes() -> list[str]:
 BOTH = pytest.mark.parametrize("mode", modes())
 
 
-def kit() -> Path:
-    """The private kit these tests grade with: the light copy (10 examples a property, see ``copy_kit``)."""
-    return kit_copy(light=True)
+kit = light_kit  # the light copy: 10 examples a property (see copy_kit)
 
 
 def processes_naming(text: str) -> list[int]:

@@ -8,6 +8,7 @@ shared by the tests that only read it.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 import math
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from kit.grading.classroom import gradebook, handback, report, run, submissions
-from tests.spec_runner import ROOT, copy_package, kit_copy
+from tests.spec_runner import ROOT, copy_package, light_kit
 from tests.test_bug_zoo import mutate
 from tests.zoo import BUGS
 
@@ -48,11 +49,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-def kit() -> Path:
-    """The private kit the class is graded with: the light copy (10 examples a property, see ``copy_kit``)."""
-    return kit_copy(light=True)
+kit = light_kit  # the light copy: 10 examples a property (see copy_kit)
 
 
+@functools.cache
 def kit_version() -> str:
     """The version the private kit grades under (its own files' hash, not the working tree's)."""
     probe = "from kit.grading.classroom.run import kit_version; print(kit_version())"

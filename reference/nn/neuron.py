@@ -137,6 +137,15 @@ def as_inputs(x: object, n_inputs: int) -> Sequence[Value | float]:
     constants rather than as nodes of the graph. When every input is a plain number
     the result is a ``Constants`` (``autograd/value.py``), which the next
     ``as_inputs`` and ``dot`` take without looking at each number again.
+
+    >>> x = as_inputs([0.5, 1], 2); type(x).__name__, x
+    ('Constants', (0.5, 1.0))
+    >>> as_inputs(x, 2) is x
+    True
+    >>> as_inputs(x, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: expected 3 inputs, got 2
     """
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(f"inputs must be a sequence of numbers or Values, got {type(x).__name__}")
