@@ -474,20 +474,22 @@ def test_the_environment_variable_forces_in_process_grading(build, monkeypatch: 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="namespaces are Linux only")
 def test_the_sandbox_hides_the_reference_and_ends_every_process_the_child_started(tmp_path: Path) -> None:
-    """Straight through bubblewrap, no guard: what the operating system itself enforces."""
+    """Straight through bubblewrap, no guard: what the operating system itself enforces. The child sees the
+    grading's copy of the kit's graded parts, and nothing of the kit's own folder."""
     from kit.grading import isolation
+    from kit.grading.grade import stage_kit
 
     if isolation.bwrap() is None:
         pytest.skip("bubblewrap cannot make namespaces on this machine (the in-process tests cover it)")
-    submission, events, pycache = tmp_path / "submission", tmp_path / "events.jsonl", tmp_path / "pycache"
-    for folder in (submission, pycache):
-        folder.mkdir()
+    submission, events, staged = tmp_path / "submission", tmp_path / "events.jsonl", stage_kit(tmp_path / "kit")
+    submission.mkdir()
     events.touch()
     marker = tmp_path / "orphan-was-here"
+    names = ("reference", "tests", ".git", "spec_tests", "kit", "pyproject.toml")
     child = f"""
 import os, subprocess, sys, time
-kit = {str(ROOT)!r}
-seen = {{name: os.path.exists(os.path.join(kit, name)) for name in ("reference", "tests", ".git", "spec_tests")}}
+seen = {{where: [name for name in {names!r} if os.path.exists(os.path.join(kit, name))]
+        for where, kit in (("kit", {str(ROOT)!r}), ("copy", {str(staged)!r}))}}
 open({isolation.EVENTS!r}, "w").write(repr(seen))
 orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3); open({str(marker)!r}, 'w')"],
                           start_new_session=True)
@@ -497,11 +499,11 @@ except OSError as exc:
     print("root read-only:", exc.errno)
 os.kill(os.getppid(), 9)
 """
-    command = isolation.bwrap_command(ROOT, submission, events, pycache, tmp_mb=16)
+    command = isolation.bwrap_command(staged, submission, events, tmp_mb=16, hidden=ROOT)
     done = subprocess.run([*command, sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
     time.sleep(4)
     seen = events.read_text(encoding="utf-8")
-    assert seen == "{'reference': False, 'tests': False, '.git': False, 'spec_tests': True}", (seen, done.stderr)
+    assert seen == "{'kit': [], 'copy': ['spec_tests', 'kit', 'pyproject.toml']}", (seen, done.stderr)
     assert "root read-only: 30" in done.stdout, done.stdout + done.stderr  # EROFS
     assert not marker.exists(), "a setsid orphan outlived the sandbox"
 
@@ -610,6 +612,23 @@ def test_a_poisoned_pycache_never_reaches_the_next_submission(build, tmp_path: P
         assert kata["passed"] == 0 < kata["total"]
     finally:
         shutil.rmtree(private, ignore_errors=True)
+
+
+@BOTH
+def test_bytecode_beside_the_submissions_sources_is_never_loaded(tmp_path: Path, mode: str) -> None:
+    """The static check reads a submission's sources; the grade runs those sources, never a ``.pyc`` put beside
+    them (here the reference's ``Value``, hash-valid for the skeleton's ``value.py``): the skeleton scores 0."""
+    package = copy_package(ROOT / "student", tmp_path, "hostile_hides_bytecode")
+    hostile.planted_pyc(package / "autograd" / "value.py", (ROOT / "reference" / "autograd" / "value.py").read_text())
+    probe = "from hostile_hides_bytecode.autograd.value import Value; print((Value(2.0) * 3).data)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], env={"PATH": os.environ["PATH"]}, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert loaded.stdout.strip() == "6.0", "the planted .pyc is live for a plain import"
+    kata = only_kata(graded(package, *SMALL, "--isolation", mode, seconds=120))
+    assert kata["score"] == 0
+    assert kata["passed"] == 0 < kata["total"]
+    assert all(m.startswith("not implemented yet: ") for m in messages(kata)), messages(kata)[:3]
 
 
 def test_a_directory_at_out_is_refused_before_grading(tmp_path: Path) -> None:

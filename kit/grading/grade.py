@@ -77,18 +77,19 @@ def locate(impl: str | None, path: str | None) -> tuple[str, Path]:
     return name, folder.parent
 
 
-def spec_files(number: int) -> list[Path]:
-    """The kit's spec file(s) of kata ``number``."""
-    files = sorted(SPEC.glob(f"test_kata{number:02d}_*.py"))
+def spec_files(number: int, kit: Path = KIT) -> list[Path]:
+    """The spec file(s) of kata ``number`` in ``kit`` (the kit, or a grading's copy of it)."""
+    files = sorted((kit / "spec_tests").glob(f"test_kata{number:02d}_*.py"))
     if not files:
-        raise GradingError(f"the kit has no spec for kata {number} in {SPEC}")
+        raise GradingError(f"the kit has no spec for kata {number} in {kit / 'spec_tests'}")
     return files
 
 
-def common_pytest_args(limits: Limits) -> list[str]:
+def common_pytest_args(limits: Limits, kit: Path) -> list[str]:
+    """pytest's options for a graded run of the kit (the grading's copy) ``kit``."""
     args = [
         "--rootdir",
-        str(KIT),
+        str(kit),
         "--hypothesis-profile",
         "ci",
         f"--time-limit={limits.test_seconds:g}",
@@ -101,28 +102,49 @@ def common_pytest_args(limits: Limits) -> list[str]:
         "-q",
         "--no-header",  # the header imports the submission: its failures belong to the tests
     ]
-    ini = KIT / "pyproject.toml"
+    ini = kit / "pyproject.toml"
     if ini.is_file():
         args += ["-c", str(ini)]
     return args
 
 
-def collect(numbers: list[int], workdir: Path, pycache: Path) -> dict[int, list[list[Any]]]:
-    """The graded tests of each kata in the spec's order, by the kit's own collection (trusted: no submission).
+def stage_kit(folder: Path) -> Path:
+    """A copy of the kit's graded parts (:data:`isolation.KIT_PARTS`: spec, catalogue, grader) in ``folder``,
+    sources only: every graded child runs the kit from this copy, never from the kit's own folder, so a
+    ``.pyc`` planted in that folder's ``__pycache__`` (or a file put beside the spec) never reaches a grade."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
+    for part in isolation.KIT_PARTS:
+        source = KIT / part
+        if source.is_dir():
+            shutil.copytree(source, folder / part, ignore=ignore)
+        elif source.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / part)
+    return folder
 
-    It also fills ``pycache`` with the bytecode of pytest, Hypothesis, NumPy and the spec, which the
-    graded children then read (and cannot write); the reference's own bytecode is removed from it.
+
+def stage_submission(parent: Path, impl: str, folder: Path) -> Path:
+    """A copy of the submission's sources alone (no ``__pycache__``: its bytecode is never loaded) in
+    ``folder``; returns ``folder``, the parent folder to grade the copy from."""
+    shutil.copytree(parent / impl, folder / impl, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def collect(numbers: list[int], workdir: Path, kit: Path) -> dict[int, list[list[Any]]]:
+    """The graded tests of each kata in the spec's order, by a trusted collection (no submission) of the
+    kit's copy ``kit`` (:func:`stage_kit`).
+
+    It also compiles the copy's bytecode (the spec, the catalogue, the grader), which the graded
+    children then read and cannot write.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / "collected.json"
-    files = [str(f) for n in numbers for f in spec_files(n)]
+    files = [str(f) for n in numbers for f in spec_files(n, kit)]
     boot = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.guard import collect_main; collect_main()"
-    command = [sys.executable, "-c", boot, str(KIT), str(out), *files, *common_pytest_args(Limits())]
+    command = [sys.executable, "-c", boot, str(kit), str(out), *files, *common_pytest_args(Limits(), kit)]
     command += ["--basetemp", str(workdir / "tmp"), "--impl", "reference"]
-    env = child_environment(workdir, "reference", pycache)
+    env = child_environment(workdir, "reference")
     done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, check=False, timeout=600)
-    for secret in ("reference", "tests"):
-        shutil.rmtree(pycache / KIT.resolve().relative_to(KIT.resolve().anchor) / secret, ignore_errors=True)
     if not out.is_file() or json.loads(out.read_text(encoding="utf-8"))["status"] != 0:
         tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
         raise GradingError("the kit's spec could not be collected:\n" + "\n".join(tail))
@@ -149,19 +171,21 @@ def grade_kata(
     limits: Limits,
     workdir: Path,
     mode: str = isolation.IN_PROCESS,
-    pycache: Path | None = None,
+    kit: Path = KIT,
 ) -> tuple[KataGrade, ChildRun]:
-    """Run kata ``kata``'s spec in a guarded child and turn what it reported into a grade."""
-    args = [str(f) for f in spec_files(kata.number)]
-    args += common_pytest_args(limits)
+    """Run kata ``kata``'s spec from ``kit`` (the grading's copy of the kit) in a guarded child against
+    the copy of the submission in ``parent``, and turn what it reported into a grade."""
+    args = [str(f) for f in spec_files(kata.number, kit)]
+    args += common_pytest_args(limits, kit)
     args += ["--impl", impl, "--kata", str(kata.number)]
-    run = run_child(KIT, impl, parent, args, workdir, limits, mode, pycache)
+    run = run_child(kit, impl, parent, args, workdir, limits, mode, hidden=KIT)
     clean = make_cleaner(
         [
             (workdir, "<tmp>"),
             (isolation.WORKDIR, "<tmp>"),
             (parent, "<submission>"),
             (isolation.SUBMISSION, "<submission>"),
+            (kit, "<kit>"),
             (KIT, "<kit>"),
         ]
     )
@@ -179,29 +203,31 @@ def grade(
 ) -> Grade:
     """Grade the package ``impl`` (in folder ``parent``) on katas ``numbers``, isolated by ``mode``.
 
-    ``jobs`` katas run at the same time, each in its own child; the grades come out in kata order
-    and do not depend on ``jobs``.
+    The kit and the submission are copied first (:func:`stage_kit`, :func:`stage_submission`): every
+    kata is graded from these copies. ``jobs`` katas run at the same time, each in its own child;
+    the grades come out in kata order and do not depend on ``jobs``.
     """
     katas = [catalogue.by_number(n) for n in numbers]
     with tempfile.TemporaryDirectory(prefix="kata-grade-") as tmp:
         root = Path(tmp)
-        pycache = root / "pycache"
         started = time.monotonic()
-        expected = collect(numbers, root / "collect", pycache)
+        kit = stage_kit(root / "kit")
+        expected = collect(numbers, root / "collect", kit)
         progress(f"collected the kit's spec in {time.monotonic() - started:.1f} s")
-        findings = screen.check_package(parent / impl)
+        submission = stage_submission(parent, impl, root / "submission")
+        findings = screen.check_package(submission / impl)
         if findings:
             progress(screen.refusal(findings))
             grades = [refused_grade(kata, expected[kata.number], screen.refusal(findings)) for kata in katas]
         else:
-            pristine = kit_digest()  # before any child starts
+            pristine = kit_digest(kit)  # before any child starts
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 runs = [
-                    pool.submit(grade_kata, kata, impl, parent, expected[kata.number], limits,
-                                root / f"kata{kata.number:02d}", mode, pycache)
+                    pool.submit(grade_kata, kata, impl, submission, expected[kata.number], limits,
+                                root / f"kata{kata.number:02d}", mode, kit)
                     for kata in katas
                 ]  # fmt: skip
-                grades = gather(katas, runs, expected, pristine, progress)
+                grades = gather(katas, runs, expected, lambda: kit_digest(kit) == pristine, progress)
     limits_record = {
         "test_seconds": limits.test_seconds,
         "kata_seconds": limits.kata_seconds,
@@ -211,17 +237,15 @@ def grade(
     }
     notes = [GIVEN_NOTE, "hypothesis profile: ci (derandomized); PYTHONHASHSEED=0", ISOLATION_NOTES[mode]]
     return Grade(impl, grades, limits_record, notes, mode)
-
-
 def gather(
     katas: list[catalogue.Kata],
     runs: list[Future[tuple[KataGrade, ChildRun]]],
     expected: dict[int, list[list[Any]]],
-    pristine: str,
+    unchanged: Callable[[], bool],
     progress: Callable[[str], None],
 ) -> list[KataGrade]:
-    """The katas' grades in order, as their runs finish; once the kit's files differ from ``pristine``
-    (its digest before any child started), no later kata is trusted."""
+    """The katas' grades in order, as their runs finish; once ``unchanged()`` says the kit's files differ
+    from what they were before any child started, no later kata is trusted."""
     grades: list[KataGrade] = []
     changed_in: int | None = None
     for kata, future in zip(katas, runs, strict=True):
@@ -231,7 +255,7 @@ def gather(
             grades.append(refused_grade(kata, expected[kata.number], reason))
             continue
         kata_grade, run = future.result()
-        if kit_digest() != pristine:  # the guard and the sandbox forbid it; this makes sure
+        if not unchanged():  # the guard and the sandbox forbid it; this makes sure
             kata_grade.tampered, kata_grade.problem, changed_in = True, KIT_CHANGED, kata.number
         grades.append(kata_grade)
         state = kata_grade.problem or ("all pass" if kata_grade.status == "pass" else "")
@@ -252,17 +276,15 @@ ISOLATION_NOTES = {
 }
 
 
-def kit_digest() -> str:
-    """A hash of the kit's spec and grader files: they must not change while a submission is graded."""
+def kit_digest(*kits: Path) -> str:
+    """A hash of the spec and grader files of the kit and of ``kits`` (a grading's copies of it): none
+    of them may change while a submission is graded."""
     digest = hashlib.sha256()
-    files = [
-        *SPEC.glob("*.py"),
-        *catalogue.KATAS_DIR.glob("*.py"),
-        *(KIT / "kit").rglob("*.py"),
-        catalogue.CATALOGUE_FILE,
-    ]
-    for path in sorted(files):
-        digest.update(str(path.relative_to(KIT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for root in (KIT, *kits):
+        files = [*(root / "spec_tests").glob("*.py"), *(root / "katas").glob("*.py"), *(root / "kit").rglob("*.py")]
+        files.append(root / catalogue.CATALOGUE_FILE.relative_to(KIT))
+        for path in sorted(files):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

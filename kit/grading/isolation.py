@@ -5,8 +5,9 @@ in new user, mount, PID, network, IPC, UTS and cgroup namespaces. What it sees:
 
 - the operating system and the Python installation read-only (``/usr``, ``/etc``, the prefixes
   and site-packages folders Python imports from);
-- of the kit only ``katas/``, ``spec_tests/``, ``kit/`` and ``pyproject.toml``, read-only: no
-  ``reference/``, no kit ``tests/``, no ``.git`` (the whole history of the reference);
+- of the kit only the grading's own copy of ``katas/``, ``spec_tests/``, ``kit/`` and ``pyproject.toml``
+  (:func:`kit.grading.grade.stage_kit`), read-only; nothing of the kit's own folder: no ``reference/``,
+  no kit ``tests/``, no ``.git`` (the whole history of the reference);
 - the submission as a read-only copy at :data:`SUBMISSION`;
 - one private writable tmpfs at ``/tmp``, capped in size, where it works (:data:`WORKDIR`);
 - one file of the parent's, the events file, writable at :data:`EVENTS` (capped by ``RLIMIT_FSIZE``);
@@ -41,7 +42,8 @@ WORKDIR = "/tmp/kata"
 EVENTS = "/run/grader/events.jsonl"
 
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
-_KIT_PARTS = ("katas", "spec_tests", "kit", "pyproject.toml")
+#: The parts of the kit a graded child sees (the grader copies them for each grading).
+KIT_PARTS = ("katas", "spec_tests", "kit", "pyproject.toml")
 
 
 class IsolationError(RuntimeError):
@@ -90,30 +92,34 @@ def _system_binds() -> list[str]:
     return [*args, "--proc", "/proc", "--dev", "/dev"]
 
 
-def _python_folders(kit: Path | None) -> list[str]:
-    """Folders Python imports from, except the kit's root and what holds it (that would show ``reference/``)."""
+def _python_folders(kit: Path | None, hidden: Path | None = None) -> list[str]:
+    """Folders Python imports from, except the kit's root and what holds it (that would show ``reference/``),
+    and anything in or above ``hidden`` (the kit's own folder, when ``kit`` is a copy of it)."""
     import site
 
     found = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *site.getsitepackages()}
     if kit is None:
         return sorted({os.path.realpath(path) for path in found if os.path.isdir(path)})
     found.update(path for path in sys.path if path)
-    kit_root = str(kit.resolve())
+    roots = [str(root.resolve()) for root in (kit, hidden) if root is not None]
+    secrets = [f"{roots[0]}/{name}" for name in ("reference", "tests", ".git")] + [f"{r}/" for r in roots[1:]]
     keep = []
     for path in sorted(found):
         real = os.path.realpath(path)
         if not os.path.isdir(real) or real.startswith(tuple(f"{p}/" for p in _SYSTEM)):
             continue
-        if kit_root == real or kit_root.startswith(real.rstrip("/") + "/"):
-            continue  # the kit's root itself, or a folder above it
-        if real.startswith((f"{kit_root}/reference", f"{kit_root}/tests", f"{kit_root}/.git")):
+        if any(root == real or root.startswith(real.rstrip("/") + "/") for root in roots):
+            continue  # a kit's root itself, or a folder above it
+        if real.startswith(tuple(secrets)):
             continue
         keep.append(real)
     return keep
 
 
-def bwrap_command(kit: Path, submission: Path, events: Path, pycache: Path, tmp_mb: int) -> list[str]:
-    """The ``bwrap`` arguments (up to ``--``) that build the sandbox described in this module's docstring."""
+def bwrap_command(kit: Path, submission: Path, events: Path, tmp_mb: int, hidden: Path | None = None) -> list[str]:
+    """The ``bwrap`` arguments (up to ``--``) that build the sandbox described in this module's docstring:
+    ``kit``'s graded parts bound read-only, nothing of ``hidden`` (the kit's own folder, when ``kit`` is
+    the grading's copy of it)."""
     program = bwrap()
     if program is None:
         raise IsolationError("bubblewrap (bwrap) cannot make namespaces on this machine")
@@ -121,12 +127,11 @@ def bwrap_command(kit: Path, submission: Path, events: Path, pycache: Path, tmp_
     args = [program, "--unshare-all", "--die-with-parent", "--new-session", *_system_binds()]
     # /tmp first: the binds below may lie under the host's /tmp (a kit or a grading there) and go on top of it
     args += ["--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp", "--dir", WORKDIR]
-    for folder in _python_folders(kit):
+    for folder in _python_folders(kit, hidden):
         args += ["--ro-bind", folder, folder]
-    for part in _KIT_PARTS:
+    for part in KIT_PARTS:
         if (kit / part).exists():
             args += ["--ro-bind", str(kit / part), str(kit / part)]
-    args += ["--ro-bind", str(pycache), str(pycache)]
     args += ["--ro-bind", str(submission), SUBMISSION]
     args += ["--bind", str(events), EVENTS]
     args += ["--remount-ro", "/", "--remount-ro", "/dev"]  # only /tmp (capped) and the events file are writable

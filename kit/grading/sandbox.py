@@ -14,8 +14,14 @@ The parent side of :mod:`kit.grading.guard`. A child gets:
 - standard output and error sent to files, of which at most :data:`TAIL_BYTES` are read back;
 - a key on its standard input (then end of input), with which it signs its events (see :mod:`kit.grading.guard`);
 - with ``namespaces`` isolation, all of that inside a bubblewrap sandbox (:mod:`kit.grading.isolation`):
-  a read-only copy of the submission, the kit without ``reference/`` or ``tests/``, a size-capped private
-  ``/tmp``, no network, and a PID namespace that ends whatever the submission started.
+  a read-only copy of the submission, the grading's copy of the kit (no ``reference/``, no ``tests/``),
+  a size-capped private ``/tmp``, no network, and a PID namespace that ends whatever the submission started.
+
+Bytecode: a child loads the kit's code from the grading's own copy of the kit, which the grader's
+trusted collection compiled, and the submission's from a copy of its sources alone (no ``__pycache__``),
+so a ``.pyc`` planted in the kit's or the submission's folders is never loaded. The Python installation's
+own bytecode is loaded as installed, trusted as its sources are (a child can change neither: read-only
+with namespaces, refused by the guard in-process). Children write no bytecode.
 """
 
 from __future__ import annotations
@@ -24,7 +30,6 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -69,12 +74,8 @@ class ChildRun:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def child_environment(workdir: Path | str, impl: str, pycache: Path) -> dict[str, str]:
-    """A minimal environment: nothing of the grader's secrets, fixed hashing, one BLAS thread.
-
-    Bytecode is read from and written to the grader's own ``pycache`` folder only
-    (``PYTHONPYCACHEPREFIX``): a ``.pyc`` planted in the kit's ``__pycache__`` is never loaded.
-    """
+def child_environment(workdir: Path | str, impl: str) -> dict[str, str]:
+    """A minimal environment: nothing of the grader's secrets, fixed hashing, one BLAS thread."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(workdir),
@@ -84,7 +85,6 @@ def child_environment(workdir: Path | str, impl: str, pycache: Path) -> dict[str
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "PYTHONHASHSEED": "0",
-        "PYTHONPYCACHEPREFIX": str(pycache),
         "PYTHONNOUSERSITE": "1",
         "PYTHONIOENCODING": "utf-8",
         "NO_COLOR": "1",
@@ -141,26 +141,32 @@ def run_child(
     workdir: Path,
     limits: Limits,
     mode: str = isolation.IN_PROCESS,
-    pycache: Path | None = None,
+    hidden: Path | None = None,
 ) -> ChildRun:
     """Run the spec (``pytest_args``) in a guarded child against ``impl`` found in ``impl_parent``.
 
-    ``mode`` is ``namespaces`` or ``in-process`` (:mod:`kit.grading.isolation`); ``pycache`` the
-    grader's bytecode folder, which the child reads and never writes.
+    ``kit`` is the grading's copy of the kit's graded parts (:data:`isolation.KIT_PARTS`); ``hidden``
+    the kit's own folder, of which the child may read nothing (its ``reference/`` above all);
+    ``impl_parent`` a folder that holds a copy of the submission alone (with namespaces it is bound whole).
+    ``mode`` is ``namespaces`` or ``in-process`` (:mod:`kit.grading.isolation`).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     events_path = workdir / "events.jsonl"
     events_path.touch()
-    pycache = pycache or workdir / "pycache"
-    pycache.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
     inside = workdir
-    config = {"kit": str(kit), "impl": impl, "impl_parent": str(impl_parent), "events": str(events_path)}
+    hidden = hidden or kit
+    config = {
+        "kit": str(kit),
+        "reference": str(hidden / "reference"),
+        "hidden": str(hidden),
+        "impl": impl,
+        "impl_parent": str(impl_parent),
+        "events": str(events_path),
+    }
     prefix: list[str] = []
     if mode == isolation.NAMESPACES:
-        copy = workdir / "submission"
-        shutil.copytree(impl_parent / impl, copy / impl, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
-        prefix = isolation.bwrap_command(kit, copy, events_path, pycache, limits.tmp_mb)
+        prefix = isolation.bwrap_command(kit, impl_parent, events_path, limits.tmp_mb, hidden)
         inside = Path(isolation.WORKDIR)
         config.update(impl_parent=isolation.SUBMISSION, events=isolation.EVENTS)
     config["workdir"] = str(inside)
@@ -172,7 +178,7 @@ def run_child(
         process = subprocess.Popen(
             command,
             cwd=workdir,
-            env={**child_environment(inside, impl, pycache), "PYTHONDONTWRITEBYTECODE": "1"},
+            env={**child_environment(inside, impl), "PYTHONDONTWRITEBYTECODE": "1"},
             stdin=subprocess.PIPE,
             stdout=out,
             stderr=err,

@@ -57,7 +57,8 @@ ALLOCATES_WITHOUT_BOUND = Hostile(
 #: Reaches a module by a name built at run time: the static check (kit/grading/screen.py) cannot see it, so the
 #: hostile packages below that use it test the layers behind that check (the import finder, the snapshot).
 _LOAD = "import importlib as _il\n\n_load = getattr(_il, 'import_' + 'module')\n"
-_KIT = "import json as _json\nimport sys as _sys\n\n_kit = _json.loads(_sys.argv[1])['kit']\n"
+#: The kit's own folder (where its reference is), as the grader's command line tells the child.
+_KIT = "import json as _json\nimport sys as _sys\n\n_kit = _json.loads(_sys.argv[1])['hidden']\n"
 
 IMPORTS_REFERENCE = Hostile(
     "imports-reference", "autograd/value.py", "", f"\n{_LOAD}\nValue = _load('reference.autograd.value').Value\n"
@@ -127,7 +128,7 @@ OPENS_WITH_DIR_FD = Hostile(
     "autograd/value.py",
     "",
     "\nimport json as _json\nimport os as _os\nimport sys as _sys\n\n"
-    "_kit = _os.open(_json.loads(_sys.argv[1])['kit'], _os.O_RDONLY)\n"
+    "_kit = _os.open(_json.loads(_sys.argv[1])['hidden'], _os.O_RDONLY)\n"
     "_fd = _os.open('reference/autograd/value.py', _os.O_RDONLY, dir_fd=_kit)\n",
 )
 OPENS_WITH_CTYPES = Hostile(
@@ -215,7 +216,7 @@ POISONS_THE_PYCACHE = Hostile(
     "__init__.py",
     "",
     "import contextlib as _cl\nimport json as _json\nimport os as _os\nimport sys as _sys\n\n"
-    "_kit = _json.loads(_sys.argv[1])['kit']\n"
+    "_kit = _json.loads(_sys.argv[1])['hidden']\n"
     "with _cl.suppress(OSError):\n"
     "    _os.makedirs(_os.path.join(_kit, 'spec_tests', '__pycache__'), exist_ok=True)\n"
     "    with open(_os.path.join(_kit, 'spec_tests', '__pycache__', 'report.cpython-311.pyc'), 'wb') as _f:\n"
@@ -273,15 +274,21 @@ LearnerReport.pytest_runtest_makereport = pytest.hookimpl(hookwrapper=True)(_eve
 def poisoned_report_pyc(kit: Path) -> Path:
     """Plant, in ``kit``'s ``spec_tests/__pycache__``, a ``.pyc`` of ``report.py`` that Python accepts as
     up to date (hash-checked against the unchanged source) and that reports every test passed."""
+    report = kit / "spec_tests" / "report.py"
+    return planted_pyc(report, report.read_text(encoding="utf-8") + _FLIP)
+
+
+def planted_pyc(source: Path, code: str) -> Path:
+    """Plant beside ``source`` (in its ``__pycache__``) a ``.pyc`` of other ``code`` that Python accepts as
+    ``source``'s bytecode: hash-checked against ``source``'s unchanged bytes, so a plain import runs ``code``."""
     import importlib.util
     import sys
     from importlib import _bootstrap_external
 
-    source = kit / "spec_tests" / "report.py"
-    original = source.read_bytes()
-    code = compile(original.decode("utf-8") + _FLIP, str(source), "exec")
-    data = _bootstrap_external._code_to_hash_pyc(code, importlib.util.source_hash(original), checked=True)
-    target = source.parent / "__pycache__" / f"report.{sys.implementation.cache_tag}.pyc"
+    compiled = compile(code, str(source), "exec")
+    source_hash = importlib.util.source_hash(source.read_bytes())
+    data = _bootstrap_external._code_to_hash_pyc(compiled, source_hash, checked=True)
+    target = source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc"
     target.parent.mkdir(exist_ok=True)
     target.write_bytes(data)
     return target

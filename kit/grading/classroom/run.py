@@ -301,7 +301,7 @@ def stop(child: subprocess.Popen[bytes]) -> None:
 
 def load_properties(out: Path, katas: tuple[int, ...]) -> dict[str, dict[str, Any]]:
     """Every graded test of ``katas`` → its kata and property in words, by the kit's trusted collection (cached)."""
-    from kit.grading.grade import collect
+    from kit.grading.grade import collect, stage_kit
 
     cached = out / "properties.json"
     version = kit_version()
@@ -313,7 +313,7 @@ def load_properties(out: Path, katas: tuple[int, ...]) -> dict[str, dict[str, An
         pass
     work = out / "work" / "collect"
     shutil.rmtree(work, ignore_errors=True)
-    found = collect(list(katas), work, work / "pycache")
+    found = collect(list(katas), work, stage_kit(work / "kit"))
     tests = {e[0]: {"kata": n, "text": e[2], "code": "".join(e[3:4])} for n, entries in found.items() for e in entries}
     gradebook.write_atomic(cached, json.dumps({"kit_version": version, "katas": list(katas), "tests": tests}))
     return tests
