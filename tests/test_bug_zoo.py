@@ -16,7 +16,6 @@ import pytest
 
 from katas import catalogue
 from tests.spec_runner import ROOT, copy_package, run_spec
-from tests.warm_spec import run_spec_warm
 from tests.zoo import BUGS, Bug
 
 CAUGHT_BY_FILE = Path(__file__).parent / "zoo" / "caught_by.json"
@@ -56,10 +55,10 @@ def test_bug_turns_its_kata_red(bug: Bug, tmp_path: Path) -> None:
     mutate(bug, tmp_path)
     recorded = CAUGHT_BY.get(bug.name)
     if recorded is not None:
-        first = run_spec_warm(bug.package, "--kata", str(bug.kata), "-q", recorded, path=tmp_path, spec=None)
+        first = run_spec(bug.package, "--kata", str(bug.kata), "-q", recorded, path=tmp_path, spec=None)
         if first.returncode == 1 and "failed" in first.stdout:
             return
-    result = run_spec_warm(bug.package, "--kata", str(bug.kata), "-x", "-q", path=tmp_path)
+    result = run_spec(bug.package, "--kata", str(bug.kata), "-x", "-q", path=tmp_path)
     assert result.returncode == 1, (
         f"the kata {bug.kata:02d} spec did not catch '{bug.name}' ({bug.why}); pytest exit {result.returncode}\n"
         + result.stdout[-3000:]
