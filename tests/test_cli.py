@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from katas import catalogue
 from kit.authoring import skeleton
+from tests.run_once import run_once
 from tests.spec_runner import ROOT, copy_package, light_kit, put_first_on_path
 
 kit = light_kit  # the light copy: 10 examples a property (see copy_kit)
@@ -69,8 +72,61 @@ def table_row(out: str, number: int) -> str:
     return next(line for line in out.splitlines() if re.match(rf"\W*{number:02d} ", line.strip("│ ") + " "))
 
 
-def test_status_on_the_skeleton_shows_every_kata_with_nothing_passing(state: Path) -> None:
-    result = kata("status", state=state)
+class Recorded(NamedTuple):
+    """A ``kata`` run made once for the session (:mod:`tests.run_once`): what it printed, the state it
+    recorded (tests copy it before they change it), and its folder (which holds the package it ran on)."""
+
+    done: subprocess.CompletedProcess[str]
+    state: Path
+    folder: Path
+
+
+def recorded_run(
+    factory: pytest.TempPathFactory, name: str, *args: str, package: Path | None = None, renamed: str = ""
+) -> Recorded:
+    """``kata ARGS`` from a fresh state, run once per session; with ``package``, on a copy of that package
+    folder (named ``renamed`` if given) in the run's own folder, first on the import path."""
+
+    def make(folder: Path) -> dict[str, object]:
+        if package is not None:
+            copy_package(package, folder, renamed or package.name)
+        done = kata(*args, path=folder if package else None, state=folder / "state.json", timeout=900)
+        return {"args": done.args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+    record, folder = run_once(factory, name, make)
+    done = subprocess.CompletedProcess(record["args"], record["returncode"], record["stdout"], record["stderr"])
+    return Recorded(done, folder / "state.json", folder)
+
+
+@pytest.fixture
+def skeleton_status(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
+    """``kata status`` on the skeleton from a fresh state."""
+    return recorded_run(tmp_path_factory, "skeleton-status", "status")
+
+
+@pytest.fixture
+def reference_status(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
+    """``kata status`` on a copy of the reference named ``recorded``, from a fresh state (every kata runs)."""
+    args = ("status", "--impl", "recorded")
+    return recorded_run(tmp_path_factory, "reference", *args, package=ROOT / "reference", renamed="recorded")
+
+
+@pytest.fixture
+def partial_status(partial: Path, tmp_path_factory: pytest.TempPathFactory) -> Recorded:
+    """``kata status`` on the partly solved package from a fresh state."""
+    return recorded_run(tmp_path_factory, "partial-status", "status", "--impl", "partial", package=partial / "partial")
+
+
+def state_copy(recorded: Path, state: Path) -> Path:
+    """A test's own copy of a state file a fixture recorded (the test may change it)."""
+    shutil.copy2(recorded, state)
+    return state
+
+
+def test_status_on_the_skeleton_shows_every_kata_with_nothing_passing(
+    skeleton_status: Recorded,
+) -> None:
+    result = skeleton_status.done
     assert result.returncode == 0, result.stderr
     for k in catalogue.load():
         row = table_row(result.stdout, k.number)
@@ -84,22 +140,28 @@ def test_status_on_the_skeleton_shows_every_kata_with_nothing_passing(state: Pat
     assert "Next: kata check" in result.stdout
 
 
-def test_no_argument_is_status(state: Path) -> None:
+def test_no_argument_is_status(skeleton_status: Recorded, state: Path) -> None:
+    state_copy(skeleton_status.state, state)  # both answer from the same records
     result = kata(state=state)
     assert "Current: kata 01" in result.stdout
+    assert result.stdout == kata("status", state=state).stdout
 
 
 @pytest.mark.slow
-def test_status_on_the_reference_marks_every_ready_kata_complete(state: Path) -> None:
-    result = kata("status", "--impl", "reference", state=state, timeout=900)  # every kata runs: slow on a busy machine
+def test_status_on_the_reference_marks_every_ready_kata_complete(
+    reference_status: Recorded,
+) -> None:
+    result = reference_status.done  # every kata runs: slow on a busy machine
     for k in catalogue.load():
         if k.ready:
             assert "✓" in table_row(result.stdout, k.number)
     assert "Every kata passes" in result.stdout
 
 
-def test_status_on_a_partly_solved_package_points_at_the_first_unfinished_kata(partial: Path, state: Path) -> None:
-    result = kata("status", "--impl", "partial", path=partial, state=state)
+def test_status_on_a_partly_solved_package_points_at_the_first_unfinished_kata(
+    partial_status: Recorded,
+) -> None:
+    result = partial_status.done
     for number in (1, 2, 3):
         assert "✓" in table_row(result.stdout, number)
     if catalogue.by_number(4).ready:
@@ -165,17 +227,22 @@ def test_check_runs_the_kata_first_and_rechecks_only_earlier_katas_whose_files_c
 
 
 @pytest.mark.slow
-def test_status_answers_from_recorded_results_for_unchanged_files(tmp_path: Path, state: Path) -> None:
-    package = copy_package(ROOT / "reference", tmp_path, "recorded")
-    kata("status", "--impl", "recorded", path=tmp_path, state=state, timeout=900)
-    records = json.loads(state.read_text(encoding="utf-8"))["impls"]["recorded"]["records"]
+def test_status_answers_from_recorded_results_for_unchanged_files(
+    reference_status: Recorded, state: Path
+) -> None:
+    recorded, parent = reference_status.state, reference_status.folder
+    records = json.loads(recorded.read_text(encoding="utf-8"))["impls"]["recorded"]["records"]
     for number in ("1", "6"):  # a made-up count: only a status that reads the records can show it
         records[number]["passed"] = 7
     state.write_text(json.dumps({"impls": {"recorded": {"records": records, "start": 1}}}), encoding="utf-8")
-    assert "7/" in table_row(kata("status", "--impl", "recorded", path=tmp_path, state=state).stdout, 6)
-    loss = package / "nn" / "loss.py"  # a kata 06 file: katas 06 and later run again, 01–05 do not
-    loss.write_text(loss.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    out = kata("status", "--impl", "recorded", path=tmp_path, state=state, timeout=900).stdout
+    assert "7/" in table_row(kata("status", "--impl", "recorded", path=parent, state=state).stdout, 6)
+    loss = parent / "recorded" / "nn" / "loss.py"  # a kata 06 file: katas 06 and later run again, 01–05 do not
+    original = loss.read_text(encoding="utf-8")
+    try:
+        loss.write_text(original + "\n", encoding="utf-8")
+        out = kata("status", "--impl", "recorded", path=parent, state=state, timeout=900).stdout
+    finally:
+        loss.write_text(original, encoding="utf-8")  # the fixture's copy, as the other tests of its group find it
     assert re.search(r"\b7/\d+", table_row(out, 1)), table_row(out, 1)
     assert "✓" in table_row(out, 6), table_row(out, 6)
 
@@ -215,9 +282,11 @@ def test_kata_start_moves_the_current_kata(state: Path) -> None:
     assert "kata 01" not in checked.stdout
 
 
-def test_list_shows_done_in_progress_and_not_started(partial: Path, state: Path) -> None:
-    kata("status", "--impl", "partial", path=partial, state=state)
-    out = kata("list", "--impl", "partial", path=partial, state=state).stdout
+def test_list_shows_done_in_progress_and_not_started(
+    partial_status: Recorded, state: Path
+) -> None:
+    state_copy(partial_status.state, state)  # its records are of the copy in the run's folder
+    out = kata("list", "--impl", "partial", path=partial_status.folder, state=state).stdout
     assert "done" in table_row(out, 3)
     assert "in progress" in table_row(out, 4)
     assert "not started" in table_row(out, 5)
@@ -399,6 +468,6 @@ def wait_for_line(process: subprocess.Popen, marker: str, limit: float = 120) ->
     raise AssertionError(f"no {marker!r} in: {''.join(lines)[-2000:]}")
 
 
-def test_plain_output_has_no_colour_codes(state: Path) -> None:
-    out = kata("status", state=state).stdout
+def test_plain_output_has_no_colour_codes(skeleton_status: Recorded) -> None:
+    out = skeleton_status.done.stdout
     assert "\x1b[" not in out

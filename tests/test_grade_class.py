@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from kit.grading.classroom import gradebook, handback, report, run, submissions
+from tests.run_once import run_once
 from tests.spec_runner import ROOT, copy_package, light_kit
 from tests.test_bug_zoo import mutate
 from tests.zoo import BUGS
@@ -89,26 +90,30 @@ def rows_of(out: Path) -> dict[str, dict[str, str]]:
 # ---------------------------------------------------------------- one class, graded once
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def graded_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
     """alice (the reference, in a learner repository's student/), bob (the skeleton), carol (a zoo bug),
-    dave (no package), notes.txt (a file): graded on kata 01, two at a time, exercism files handed back."""
-    root = tmp_path_factory.mktemp("class")
-    learners = root / "submissions"
-    learners.mkdir()
-    copy_package(ROOT / "reference", learners / "alice", "student")
-    skeleton(learners, "bob")
-    mutate(BUG, learners)
-    (learners / BUG.package).rename(learners / CAROL)
-    (learners / "dave").mkdir()
-    (learners / "dave" / "solution.py").write_text("print('hello')\n", encoding="utf-8")
-    (learners / "notes.txt").write_text("not a submission\n", encoding="utf-8")
-    out = root / "out"
-    done = kata(
-        "grade-class", str(learners), "--out", str(out), "--jobs", "2", "--handback", "exercism", *ONE_KATA, cwd=root
-    )
+    dave (no package), notes.txt (a file): graded on kata 01, two at a time, exercism files handed back.
+    Graded once per test session (:mod:`tests.run_once`); the tests only read it."""
+
+    def make(root: Path) -> dict[str, object]:
+        learners = root / "submissions"
+        learners.mkdir()
+        copy_package(ROOT / "reference", learners / "alice", "student")
+        skeleton(learners, "bob")
+        mutate(BUG, learners)
+        (learners / BUG.package).rename(learners / CAROL)
+        (learners / "dave").mkdir()
+        (learners / "dave" / "solution.py").write_text("print('hello')\n", encoding="utf-8")
+        (learners / "notes.txt").write_text("not a submission\n", encoding="utf-8")
+        command = ["grade-class", str(learners), "--out", str(root / "out"), "--jobs", "2", "--handback", "exercism"]
+        done = kata(*command, *ONE_KATA, cwd=root)
+        return {"args": done.args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+    record, root = run_once(tmp_path_factory, "graded-class", make)
+    done = subprocess.CompletedProcess(record["args"], record["returncode"], record["stdout"], record["stderr"])
     assert done.returncode == 0, done.stderr[-3000:]
-    return learners, out, done
+    return root / "submissions", root / "out", done
 
 
 @pytest.mark.slow
@@ -174,7 +179,7 @@ def test_a_rerun_with_nothing_changed_grades_nothing_and_a_change_regrades_only_
     assert "(3 unchanged" in done.stderr
     graded_now = {p.name for p in (again / "records").glob("*.json") if p.read_bytes() != before[p.name]}
     assert graded_now <= {"dave.json", "notes.txt.json"}  # the rows that were never graded are looked at again
-    bob = learners.parent / "bob-changed"
+    bob = tmp_path / "bob-changed"  # the class, with one change: the shared class stays as it was
     shutil.copytree(learners, bob)
     with (bob / "bob" / "__init__.py").open("a", encoding="utf-8") as handle:
         handle.write("# a change\n")

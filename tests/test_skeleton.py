@@ -13,6 +13,7 @@ import pytest
 
 from katas import catalogue
 from kit.authoring import skeleton
+from tests.run_once import run_once
 from tests.spec_runner import ROOT, run_spec
 
 
@@ -83,13 +84,19 @@ def test_generated_messages_name_the_kata_the_function_and_an_existing_page() ->
         assert (ROOT / page).is_file(), f"{page} is missing"
 
 
-@pytest.fixture(scope="module")
-def student_report(tmp_path_factory: pytest.TempPathFactory) -> ET.Element:
-    junit = tmp_path_factory.mktemp("student") / "junit.xml"
-    result = run_spec("student", "-q", f"--junitxml={junit}")
-    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
-    assert "error" not in result.stdout.splitlines()[-1], "no collection or setup errors"
-    return ET.parse(junit).getroot()
+@pytest.fixture
+def student_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, ET.Element]:
+    """The whole spec against the skeleton, once per session (:mod:`tests.run_once`): what the learner reads,
+    and pytest's JUnit report of it."""
+
+    def make(folder: Path) -> dict[str, object]:
+        result = run_spec("student", "-q", f"--junitxml={folder / 'junit.xml'}")
+        return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+
+    run, folder = run_once(tmp_path_factory, "skeleton-spec", make)
+    assert run["returncode"] == 1, run["stdout"][-2000:] + run["stderr"][-2000:]
+    assert "error" not in run["stdout"].splitlines()[-1], "no collection or setup errors"
+    return run["stdout"], ET.parse(folder / "junit.xml").getroot()
 
 
 def given_tests() -> set[str]:
@@ -98,12 +105,14 @@ def given_tests() -> set[str]:
     return {line.split("[")[0] for line in result.stdout.splitlines() if "::" in line}
 
 
-def test_every_ready_kata_test_fails_on_the_skeleton_with_its_not_implemented_error(student_report: ET.Element) -> None:
+def test_every_ready_kata_test_fails_on_the_skeleton_with_its_not_implemented_error(
+    student_run: tuple[str, ET.Element],
+) -> None:
     """Against student/, each kata test fails, and fails only with a kata's NotImplementedError.
 
     Tests marked ``given`` check code that the skeleton keeps (MNIST's file reader): they are exempt.
     """
-    cases = student_report.findall(".//testcase")
+    cases = student_run[1].findall(".//testcase")
     assert len(cases) >= 60
     given = given_tests()
     for case in cases:
@@ -116,9 +125,8 @@ def test_every_ready_kata_test_fails_on_the_skeleton_with_its_not_implemented_er
         assert re.match(r"NotImplementedError: kata \d\d · ", message), f"{name}: {message[:300]}"
 
 
-def test_the_skeleton_run_shows_the_kata_table_and_the_next_step() -> None:
-    result = run_spec("student", "-q")
-    out = result.stdout
+def test_the_skeleton_run_shows_the_kata_table_and_the_next_step(student_run: tuple[str, ET.Element]) -> None:
+    out = student_run[0]
     assert re.search(r"01 │ Values: forward arithmetic\s+│\s+0/\d+", out), out[-3000:]
     assert "not written yet: Value.__init__ (kata 01, katas/01-values/README.md)" in out
     assert "Next: kata 01" in out
