@@ -508,6 +508,24 @@ os.kill(os.getppid(), 9)
     assert not marker.exists(), "a setsid orphan outlived the sandbox"
 
 
+def test_the_sandbox_binds_a_virtual_environment_inside_the_kit_but_nothing_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tox`` and ``python -m venv .venv`` put Python inside the kit's folder: the sandbox needs it, and still
+    shows neither the kit's root nor its reference, tests or history."""
+    from kit.grading import isolation
+
+    kit, staged = tmp_path / "kit", tmp_path / "grading" / "kit"
+    folders = {name: kit / name for name in (".venv/lib/site-packages", "reference", "tests/alt_engine", ".git")}
+    for folder in [*folders.values(), staged]:
+        folder.mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(kit), str(tmp_path), *map(str, folders.values()), *sys.path])
+    bound = isolation._python_folders(staged, hidden=kit)
+    assert str(folders[".venv/lib/site-packages"].resolve()) in bound
+    assert not [path for path in bound if path in (str(kit.resolve()), str(tmp_path.resolve()))]
+    assert not [path for path in bound if "/kit/reference" in path or "/kit/tests" in path or "/kit/.git" in path]
+
+
 STATICALLY_REFUSED = [
     (hostile.OPENS_WITH_DIR_FD, "autograd/value.py", "opens a file relative to a folder descriptor (dir_fd=)"),
     (hostile.OPENS_WITH_CTYPES, "autograd/value.py", "imports ctypes"),

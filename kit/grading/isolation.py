@@ -94,7 +94,8 @@ def _system_binds() -> list[str]:
 
 def _python_folders(kit: Path | None, hidden: Path | None = None) -> list[str]:
     """Folders Python imports from, except the kit's root and what holds it (that would show ``reference/``),
-    and anything in or above ``hidden`` (the kit's own folder, when ``kit`` is a copy of it)."""
+    and its ``reference/``, ``tests/`` and ``.git``; the same for ``hidden`` (the kit's own folder, when ``kit``
+    is a copy of it). A virtual environment inside the kit's folder (``.venv``, ``.tox``) is kept."""
     import site
 
     found = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *site.getsitepackages()}
@@ -102,7 +103,7 @@ def _python_folders(kit: Path | None, hidden: Path | None = None) -> list[str]:
         return sorted({os.path.realpath(path) for path in found if os.path.isdir(path)})
     found.update(path for path in sys.path if path)
     roots = [str(root.resolve()) for root in (kit, hidden) if root is not None]
-    secrets = [f"{roots[0]}/{name}" for name in ("reference", "tests", ".git")] + [f"{r}/" for r in roots[1:]]
+    secrets = tuple(f"{root}/{name}" for root in roots for name in ("reference", "tests", ".git"))
     keep = []
     for path in sorted(found):
         real = os.path.realpath(path)
@@ -110,7 +111,7 @@ def _python_folders(kit: Path | None, hidden: Path | None = None) -> list[str]:
             continue
         if any(root == real or root.startswith(real.rstrip("/") + "/") for root in roots):
             continue  # a kit's root itself, or a folder above it
-        if real.startswith(tuple(secrets)):
+        if any(real == secret or real.startswith(f"{secret}/") for secret in secrets):
             continue
         keep.append(real)
     return keep
