@@ -41,6 +41,10 @@ class Kata:
         """The pytest marker of this kata's spec, e.g. ``kata03``."""
         return f"kata{self.number:02d}"
 
+    def spec_files(self, root: Path = KIT_ROOT) -> list[Path]:
+        """The kata's spec module(s), ``spec_tests/test_kataNN_*.py`` in ``root`` (the kit, or a copy of it)."""
+        return sorted((root / "spec_tests").glob(f"test_{self.marker}_*.py"))
+
     @property
     def page(self) -> str:
         """The kata's page, relative to the kit's root, with forward slashes."""

@@ -79,7 +79,7 @@ def locate(impl: str | None, path: str | None) -> tuple[str, Path]:
 
 def spec_files(number: int, kit: Path = KIT) -> list[Path]:
     """The spec file(s) of kata ``number`` in ``kit`` (the kit, or a grading's copy of it)."""
-    files = sorted((kit / "spec_tests").glob(f"test_kata{number:02d}_*.py"))
+    files = catalogue.by_number(number).spec_files(kit)
     if not files:
         raise GradingError(f"the kit has no spec for kata {number} in {kit / 'spec_tests'}")
     return files
