@@ -9,6 +9,10 @@ For each kata N, on the reference (a finished kata), each round runs back to bac
 - ``kata check N --impl reference``: the command, its state already holding every kata
   (primed once before the rounds), nothing edited since, so only kata N runs.
 
+- ``kata watch N --manual --impl reference``: from Enter to the next prompt, the re-checks of
+  one watch session (each a fork of its warm server, ``kit/learner/warm.py``; the first check,
+  which starts the server, is not counted).
+
 Then, per round, ``kata status`` after those checks with nothing edited (answered from the
 recorded results) against ``kata check 1``. The issue's targets: check ≤ 1.5 × bare pytest;
 status ≤ check 1. Every figure is wall-clock seconds as median (min–max) over the rounds,
@@ -39,6 +43,31 @@ def timed(command: list[str], env: dict[str, str]) -> float:
     return seconds
 
 
+def watch_rechecks(command: list[str], env: dict[str, str], count: int) -> list[float]:
+    """Wall-clock seconds from Enter to the next prompt, ``count`` times, in one ``kata watch --manual`` session."""
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdin is not None
+    assert child.stdout is not None
+
+    def prompt() -> None:
+        for line in child.stdout:
+            if "press Enter to check again" in line:
+                return
+        raise SystemExit(f"{' '.join(command)} ended without its prompt (exit {child.wait()})")
+
+    prompt()  # the first check: it starts the warm server
+    seconds = []
+    for _ in range(count):
+        start = time.perf_counter()
+        child.stdin.write("\n")
+        child.stdin.flush()
+        prompt()
+        seconds.append(time.perf_counter() - start)
+    child.stdin.close()
+    child.wait()
+    return seconds
+
+
 def spread(values: list[float]) -> str:
     return f"{statistics.median(values):6.2f} s ({min(values):.2f}–{max(values):.2f})"
 
@@ -56,12 +85,15 @@ def main() -> None:
     timed([*kata, "status", "--impl", "reference"], env)  # prime: every kata recorded
     rows = []
     for number in args.katas:
-        bare, check = [], []
+        bare, check, watch = [], [], []
         for _ in range(args.rounds):
             bare.append(timed([*pytest, "--kata", str(number)], env))
             check.append(timed([*kata, "check", str(number), "--impl", "reference"], env))
+            watch += watch_rechecks([*kata, "watch", str(number), "--manual", "--impl", "reference"], env, 3)
         ratio = statistics.median(check) / statistics.median(bare)
         rows.append(f"kata {number:02d}: bare pytest {spread(bare)} · kata check {spread(check)} · ratio {ratio:.2f}")
+        ratio = statistics.median(watch) / statistics.median(bare)
+        rows.append(f"         kata watch re-check {spread(watch)} (3 a round) · ratio to bare pytest {ratio:.2f}")
     status, check_1 = [], []
     for _ in range(args.rounds):
         check_1.append(timed([*kata, "check", "1", "--impl", "reference"], env))

@@ -3,21 +3,20 @@
 A cold ``python -m pytest spec_tests …`` spends about a second starting Python and importing
 pytest, Hypothesis, NumPy and the spec's helpers before its first test; the kit's tests run the
 spec a few hundred times (the bug zoo alone 150), so on a 2-core machine that start is a good part
-of their cost. :func:`run_spec` therefore runs each spec in a fresh fork of a warm process: a
-multiprocessing *forkserver* (a clean, single-threaded process started once per test worker) that
-has imported those modules once. Each run is a new process, as before, with the environment, the
-working folder, the import path and the exit code a cold run would have, its own standard output
-and error; nothing a run does reaches the server or the next run. The spec's test modules and its
-``conftest.py`` are not preloaded: pytest imports them in each run, assertion rewriting included,
-exactly as in a cold run (Hypothesis's own asserts, imported by the server, are the one thing not
-rewritten). Where ``fork`` is missing (Windows) the run is a cold subprocess.
+of their cost. :func:`run_spec` therefore runs each spec in a fresh fork of a warm process, the one
+``kata watch`` uses (:mod:`kit.learner.warm`): a multiprocessing *forkserver*, started once per
+test worker, that has imported those modules once. Each run is a new process with the environment,
+the working folder, the import path and the exit code a cold run would have, and its own standard
+output and error; nothing a run does reaches the server or the next run. The spec's test modules
+and its ``conftest.py`` are not preloaded: pytest imports them in each run, assertion rewriting
+included, exactly as in a cold run (Hypothesis's own asserts, imported by the server, are the one
+thing not rewritten). Where ``fork`` is missing (Windows) the run is a cold subprocess.
 """
 
 from __future__ import annotations
 
 import atexit
 import functools
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -26,24 +25,9 @@ import tempfile
 from pathlib import Path
 
 from katas.catalogue import KIT_ROOT as ROOT
+from kit.learner import warm
 
-#: What the warm server imports before it forks: what a spec run imports before its first test, but the
-#: spec's test modules and conftest.py (pytest imports those itself, rewriting their asserts).
-#: ``spec_tests`` first: it sets the BLAS thread count before NumPy is imported.
-PRELOAD = [
-    "spec_tests",
-    "pytest",
-    "hypothesis",
-    "numpy",
-    *(
-        f"spec_tests.{p.stem}"
-        for p in sorted((ROOT / "spec_tests").glob("*.py"))
-        if not p.stem.startswith("test_") and p.stem not in ("conftest", "__init__")
-    ),
-]
-_WARM = multiprocessing.get_context("forkserver") if "forkserver" in multiprocessing.get_all_start_methods() else None
-if _WARM is not None:
-    _WARM.set_forkserver_preload(PRELOAD)
+_WARM = warm.server()  # the kata watch's warm server (kit/learner/warm.py), one per test worker
 
 
 def run_spec(
@@ -78,7 +62,7 @@ def _run_warm(arguments: list[str], environ: dict[str, str], timeout: float) -> 
     command = ["pytest", *arguments]
     with tempfile.TemporaryDirectory(prefix="warm-spec-") as scratch:
         out, err = Path(scratch) / "stdout.txt", Path(scratch) / "stderr.txt"
-        child = _WARM.Process(target=_pytest_in_fork, args=(arguments, environ, str(out), str(err)))
+        child = _WARM.Process(target=warm.pytest_in_fork, args=(arguments, environ, str(ROOT), str(out), str(err)))
         child.start()
         child.join(timeout)
         if child.exitcode is None:
@@ -87,28 +71,6 @@ def _run_warm(arguments: list[str], environ: dict[str, str], timeout: float) -> 
             raise subprocess.TimeoutExpired(command, timeout)
         stdout, stderr = (f.read_text(encoding="utf-8", errors="replace") if f.exists() else "" for f in (out, err))
     return subprocess.CompletedProcess(command, child.exitcode, stdout, stderr)
-
-
-def _pytest_in_fork(arguments: list[str], environ: dict[str, str], stdout: str, stderr: str) -> None:
-    """In the fork: what ``python -m pytest ARGUMENTS`` started in the kit's folder with ``environ`` would see."""
-    import pytest
-
-    os.environ.clear()
-    os.environ.update(environ)
-    os.chdir(ROOT)
-    sys.path[:0] = [str(ROOT), *filter(None, environ.get("PYTHONPATH", "").split(os.pathsep))]
-    for fd, name in ((1, stdout), (2, stderr)):
-        target = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(target, fd)
-        os.close(target)
-    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - fd 1 outlives this function
-    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - and so does fd 2
-    # The server imported Hypothesis (a pytest plugin) before pytest could mark it for assertion rewriting; a cold
-    # run rewrites Hypothesis's own asserts, both rewrite the spec's. pytest warns of that: not part of the run.
-    code = pytest.main(["-W", "ignore::pytest.PytestAssertRewriteWarning", *arguments])
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(int(code))
 
 
 def put_first_on_path(environ: dict[str, str], path: Path | None) -> None:

@@ -430,6 +430,28 @@ def test_watch_manual_checks_again_on_enter_and_stops_at_end_of_input(state: Pat
     assert result.stdout.count("kata watch · reference") == 2
 
 
+def test_a_warm_check_reports_what_a_cold_check_reports(partial: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kata watch`` runs each check as a fork of a warm server (kit/learner/warm.py): kata by kata, the same
+    outcome as a cold process, the learner's package imported afresh in each fork, never by the server."""
+    from kit.learner import runner, warm
+
+    environ = dict(os.environ)
+    put_first_on_path(environ, partial)
+    monkeypatch.setenv("PYTHONPATH", environ["PYTHONPATH"])  # the runs inherit this process's environment
+
+    def outcomes() -> dict[int, tuple]:
+        run = runner.run_spec("partial", [3, 4], profile="ci")
+        return {n: (o.passed, o.total, o.own_passed, [(f["nodeid"], f["problem"]) for f in o.failures])
+                for n, o in run.outcomes.items()}  # fmt: skip
+
+    cold = outcomes()
+    monkeypatch.setitem(runner._SERVER, "context", warm.server())
+    assert "partial" not in sys.modules
+    assert outcomes() == cold
+    assert cold[3][0] == cold[3][1] > 0, cold  # kata 03 solved
+    assert cold[4][0] < cold[4][1], cold  # kata 04 half solved: failures to compare
+
+
 def test_watch_takes_the_kata_to_check(state: Path) -> None:
     result = kata("watch", "3", "--manual", "--impl", "reference", state=state, stdin="\n")
     assert result.returncode == 0

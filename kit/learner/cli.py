@@ -44,7 +44,7 @@ from kit.grading.grade import add_arguments as add_grade_arguments
 from kit.grading.grade import cmd_grade
 
 from . import workspace
-from .runner import DEFAULT_TIMEOUT, PROCESSES, KataOutcome, SpecRun, package_folder, run_groups
+from .runner import DEFAULT_TIMEOUT, PROCESSES, KataOutcome, SpecRun, keep_warm, package_folder, run_groups
 from .state import Progress as ProgressRecords
 from .state import current_kata, fingerprints, load_state, progress_of, record, save_progress, save_state
 
@@ -338,6 +338,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         out.print(f"cannot find the package {args.impl!r} to watch; try --manual")
         return 2
     enter = EnterKey()
+    keep_warm()  # each check a fork of one warm process: less to wait for every time (kit/learner/warm.py)
     while True:
         if out.is_terminal:
             out.clear()

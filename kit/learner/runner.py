@@ -21,9 +21,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
+
+from . import warm
 
 #: Seconds one spec test may run before it fails as "timed out": far above what a correct
 #: implementation needs (the slowest reference test takes about two seconds), short enough
@@ -33,6 +36,18 @@ DEFAULT_TIMEOUT = 30.0
 
 #: Spec processes side by side for a status run (one per core of a small machine).
 PROCESSES = 2
+
+#: Set by :func:`keep_warm`: spec runs are then forks of a warm server (:mod:`kit.learner.warm`).
+_SERVER: dict[str, Any] = {}
+
+
+def keep_warm() -> None:
+    """From now on start every spec run as a fork of a warm server (``kata watch``: many checks, one start).
+
+    Nothing changes where there is no forkserver (Windows): runs stay cold processes.
+    """
+    _SERVER["context"] = warm.server()
+
 
 #: A spec test's event, as the spec's report writes it (``spec_tests/report.py``'s ``Progress``).
 Event = dict[str, object]
@@ -111,7 +126,9 @@ def merge(impl: str, runs: Iterator[SpecRun] | list[SpecRun]) -> SpecRun:
     return SpecRun(impl, dict(sorted(outcomes.items())), sorted(problems))
 
 
-def _start(impl: str, katas: list[int], timeout: float, profile: str, folder: Path) -> tuple[subprocess.Popen, Path]:
+def _start(
+    impl: str, katas: list[int], timeout: float, profile: str, folder: Path
+) -> tuple[subprocess.Popen | warm.Forked, Path]:
     folder.mkdir()
     # Only these katas' spec modules: collecting the others cost a learner about 0.2 s a check. The whole
     # folder when a kata has none (its kata then shows 0 tests, as before).
@@ -137,6 +154,12 @@ def _start(impl: str, katas: list[int], timeout: float, profile: str, folder: Pa
         *(arg for number in katas for arg in ("--kata", str(number))),
     ]
     env = {**os.environ, "NO_COLOR": "1"}
+    context = _SERVER.get("context")
+    if context is not None:
+        output = str(folder / "output.txt")
+        process = context.Process(target=warm.pytest_in_fork, args=(command[3:], env, str(KIT_ROOT), output, output))
+        process.start()
+        return warm.Forked(process), folder
     with open(folder / "output.txt", "w", encoding="utf-8") as output:
         child = subprocess.Popen(command, cwd=KIT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     return child, folder
@@ -155,7 +178,7 @@ def _read_events(path: Path, offset: int, on_event: Callable[[Event], None] | No
     return offset + len(complete)
 
 
-def _results_of(child: subprocess.Popen, folder: Path) -> SpecRun:
+def _results_of(child: subprocess.Popen | warm.Forked, folder: Path) -> SpecRun:
     """Read one finished spec process's results file (RuntimeError if it stopped before writing it)."""
     results = folder / "results.json"
     if not results.is_file():
