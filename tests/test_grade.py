@@ -86,7 +86,9 @@ def graded(folder: Path, *args: str, seconds: float, kit_root: Path | None = Non
     assert done.returncode == 0, done.stderr[-3000:]
     assert took < seconds, f"grading took {took:.1f} s (bound {seconds} s)"
     assert list(scratch.iterdir()) == [], "the grading left files behind"
-    marks = [str(scratch), *([folder.name] if folder.name.startswith("hostile_") else [])]  # names unique to this run
+    # Paths unique to this run: the command's --path, and its TMPDIR, under which the grading copies the kit and the
+    # submission its children name. (The package's name is not: both isolations grade a hostile kind at once.)
+    marks = [str(scratch), str(folder)]
     assert [pid for mark in marks for pid in processes_naming(mark)] == [], "a process outlived its grading"
     assert out.is_file(), "the results are a regular file"
     assert not out.is_symlink()
