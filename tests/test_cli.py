@@ -87,14 +87,12 @@ def recorded_run(
     """``kata ARGS`` from a fresh state, run once per session; with ``package``, on a copy of that package
     folder (named ``renamed`` if given) in the run's own folder, first on the import path."""
 
-    def make(folder: Path) -> dict[str, object]:
+    def make(folder: Path) -> subprocess.CompletedProcess[str]:
         if package is not None:
             copy_package(package, folder, renamed or package.name)
-        done = kata(*args, path=folder if package else None, state=folder / "state.json", timeout=900)
-        return {"args": done.args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+        return kata(*args, path=folder if package else None, state=folder / "state.json", timeout=900)
 
-    record, folder = run_once(factory, name, make)
-    done = subprocess.CompletedProcess(record["args"], record["returncode"], record["stdout"], record["stderr"])
+    done, folder = run_once(factory, name, make)
     return Recorded(done, folder / "state.json", folder)
 
 

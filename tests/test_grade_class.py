@@ -96,7 +96,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     dave (no package), notes.txt (a file): graded on kata 01, two at a time, exercism files handed back.
     Graded once per test session (:mod:`tests.run_once`); the tests only read it."""
 
-    def make(root: Path) -> dict[str, object]:
+    def make(root: Path) -> subprocess.CompletedProcess[str]:
         learners = root / "submissions"
         learners.mkdir()
         copy_package(ROOT / "reference", learners / "alice", "student")
@@ -107,11 +107,9 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
         (learners / "dave" / "solution.py").write_text("print('hello')\n", encoding="utf-8")
         (learners / "notes.txt").write_text("not a submission\n", encoding="utf-8")
         command = ["grade-class", str(learners), "--out", str(root / "out"), "--jobs", "2", "--handback", "exercism"]
-        done = kata(*command, *ONE_KATA, cwd=root)
-        return {"args": done.args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+        return kata(*command, *ONE_KATA, cwd=root)
 
-    record, root = run_once(tmp_path_factory, "graded-class", make)
-    done = subprocess.CompletedProcess(record["args"], record["returncode"], record["stdout"], record["stderr"])
+    done, root = run_once(tmp_path_factory, "graded-class", make)
     assert done.returncode == 0, done.stderr[-3000:]
     return root / "submissions", root / "out", done
 

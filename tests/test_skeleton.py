@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import textwrap
 import tokenize
 import xml.etree.ElementTree as ET
@@ -89,14 +90,13 @@ def student_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, ET.Eleme
     """The whole spec against the skeleton, once per session (:mod:`tests.run_once`): what the learner reads,
     and pytest's JUnit report of it."""
 
-    def make(folder: Path) -> dict[str, object]:
-        result = run_spec("student", "-q", f"--junitxml={folder / 'junit.xml'}")
-        return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+    def make(folder: Path) -> subprocess.CompletedProcess[str]:
+        return run_spec("student", "-q", f"--junitxml={folder / 'junit.xml'}")
 
-    run, folder = run_once(tmp_path_factory, "skeleton-spec", make)
-    assert run["returncode"] == 1, run["stdout"][-2000:] + run["stderr"][-2000:]
-    assert "error" not in run["stdout"].splitlines()[-1], "no collection or setup errors"
-    return run["stdout"], ET.parse(folder / "junit.xml").getroot()
+    result, folder = run_once(tmp_path_factory, "skeleton-spec", make)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "error" not in result.stdout.splitlines()[-1], "no collection or setup errors"
+    return result.stdout, ET.parse(folder / "junit.xml").getroot()
 
 
 def given_tests() -> set[str]:

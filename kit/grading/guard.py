@@ -551,8 +551,8 @@ def main() -> None:
     for name in list(sys.modules):  # nothing of the kit's reference may already sit in the module cache
         if name.partition(".")[0] in blocked:
             del sys.modules[name]
-    reference = None if impl == "reference" else config.get("reference", str(kit / "reference"))
-    protected = [*protected_folders(kit), config.get("hidden", str(kit))]  # the kit's copy, and the kit itself
+    reference = None if impl == "reference" else config["reference"]
+    protected = [*protected_folders(kit), config["hidden"]]  # the kit's copy, and the kit itself
     events = Events(config["events"], key)  # opened before the hook: it may lie outside the work folder
     sys.addaudithook(make_audit_hook(reference, protected, config.get("workdir")))
     del key

@@ -134,10 +134,7 @@ def _start(
     # folder when a kata has none (its kata then shows 0 tests, as before).
     modules = [catalogue.by_number(number).spec_files() for number in katas]
     where = [str(path) for found in modules for path in found] if all(modules) else [str(KIT_ROOT / "spec_tests")]
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
+    arguments = [
         *where,
         "--impl",
         impl,
@@ -157,10 +154,11 @@ def _start(
     context = _SERVER.get("context")
     if context is not None:
         output = str(folder / "output.txt")
-        process = context.Process(target=warm.pytest_in_fork, args=(command[3:], env, str(KIT_ROOT), output, output))
+        process = context.Process(target=warm.pytest_in_fork, args=(arguments, env, str(KIT_ROOT), output, output))
         process.start()
         return warm.Forked(process), folder
     with open(folder / "output.txt", "w", encoding="utf-8") as output:
+        command = [sys.executable, "-m", "pytest", *arguments]
         child = subprocess.Popen(command, cwd=KIT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     return child, folder
 
