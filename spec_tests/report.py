@@ -191,7 +191,7 @@ class LearnerReport:
             waiting = sum(len(self.results[k.marker].failures) for k in later)
             console.print(
                 f"Katas {later[0].number:02d}–{later[-1].number:02d}: {waiting} more failing tests, not shown "
-                "until you get there (--kata N shows kata N's)."
+                f"until you get there ({'--kata N' if in_clone() else 'kata check N'} shows kata N's)."
             )
 
     def _table(self, katas: list[catalogue.Kata]) -> Table:
@@ -214,9 +214,21 @@ class LearnerReport:
             return
         console.print(
             f"Next: kata {current.number:02d} · {current.title} — read {current.page}\n"
-            f"Check only this kata: tox -e student -- --kata {current.number}"
-            f"   (or: pytest spec_tests --impl {api.implementation()} --kata {current.number})"
+            f"Check only this kata: {check_only(current.number, api.implementation())}"
         )
+
+
+def in_clone() -> bool:
+    """Whether the spec runs from a clone of the kit's repository (with its tox.ini), not an installed kit."""
+    return (catalogue.KIT_ROOT / "tox.ini").is_file()
+
+
+def check_only(number: int, impl: str) -> str:
+    """The command that checks kata ``number`` alone, where the learner is: ``kata check N`` with an
+    installed kit (a workspace made by ``kata init``), tox or pytest in a clone of the kit."""
+    if in_clone():
+        return f"tox -e student -- --kata {number}   (or: pytest spec_tests --impl {impl} --kata {number})"
+    return f"kata check {number}" + ("" if impl == "student" else f" --impl {impl}")
 
 
 def render_failures(console: Console, failures: list[Failure]) -> None:
@@ -319,7 +331,7 @@ def _where(frames: list[str], kata: catalogue.Kata) -> str:
 
 
 def _reproduction(item: pytest.Item, example: str | None, blob: tuple[str, str] | None) -> str | None:
-    """One line of Python that reruns the failing case, pasted into a prompt at the kit's root.
+    """One line of Python that reruns the failing case, pasted into a prompt at the kit's root or a workspace's.
 
     Where the case is plain values (numbers, strings, lists of them), the test function
     is called on it directly (a Hypothesis test through ``.hypothesis.inner_test``), so
@@ -341,7 +353,11 @@ def _reproduction(item: pytest.Item, example: str | None, blob: tuple[str, str] 
             return f"{head}; t.hypothesis.inner_test({example})"
     elif not set(getattr(item, "fixturenames", ())) - set(params) and all(map(_is_literal, params.values())):
         return f"{head}; t({', '.join(f'{name}={value!r}' for name, value in params.items())})"
-    run = f"raise SystemExit(pytest.main([{item.nodeid!r}, '--impl', {impl!r}, '-q', '-p', 'no:cacheprovider']))"
+    # the test by its file's full path (the installed kit's, in a workspace) and the spec's own settings:
+    # the line works from a clone's root and from a workspace alike
+    test = str(item.path) + item.nodeid[item.nodeid.find("::") :]
+    settings_file = str(Path(__file__).with_name("spec.ini"))
+    run = f"raise SystemExit(pytest.main([{test!r}, '-c', {settings_file!r}, '--impl', {impl!r}, '-q']))"
     if hasattr(function, "hypothesis") and blob is not None:
         version, data = blob
         replay = f"from hypothesis import reproduce_failure; reproduce_failure({version}, {data})(t)"

@@ -42,9 +42,15 @@ from .output import unwritable, write_atomically
 from .sandbox import ChildRun, Limits, child_environment, read_tail, run_child
 
 SPEC = KIT / "spec_tests"
+#: The spec's pytest settings, relative to the kit's root (shipped in the wheel; a clone's pyproject.toml agrees).
+SPEC_INI = "spec_tests/spec.ini"
 GIVEN_NOTE = (
     "tests marked `given` are not graded: they check code the kit gives the learner, which passes on the skeleton"
 )
+
+
+#: The last line of ``kata grade`` when it could not grade (exit 2): no results file is written.
+NOTHING_GRADED = "nothing was graded and no results were written (exit 2): the kit or this machine failed, not the code"
 
 
 class GradingError(RuntimeError):
@@ -101,10 +107,9 @@ def common_pytest_args(limits: Limits, kit: Path) -> list[str]:
         "no:randomly",
         "-q",
         "--no-header",  # the header imports the submission: its failures belong to the tests
+        "-c",
+        str(kit / SPEC_INI),  # the spec's settings, the same in a clone and in an installed kit
     ]
-    ini = kit / "pyproject.toml"
-    if ini.is_file():
-        args += ["-c", str(ini)]
     return args
 
 
@@ -130,13 +135,15 @@ def stage_submission(parent: Path, impl: str, folder: Path) -> Path:
     return folder
 
 
-def collect(numbers: list[int], workdir: Path, kit: Path) -> dict[int, list[list[Any]]]:
+def collect(numbers: list[int], workdir: Path, kit: Path, impl: str | None = None) -> dict[int, list[list[Any]]]:
     """The graded tests of each kata in the spec's order, by a trusted collection (no submission) of the
     kit's copy ``kit`` (:func:`stage_kit`).
 
     It also compiles the copy's bytecode (the spec, the catalogue, the grader), which the graded
-    children then read and cannot write.
+    children then read and cannot write. A submission named ``impl`` after a module the spec itself
+    imports (``rich``, ``pluggy``, …) is refused here: it would be run in the spec's place.
     """
+    workdir, kit = workdir.resolve(), kit.resolve()  # the child runs in workdir: no path may stay relative
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / "collected.json"
     files = [str(f) for n in numbers for f in spec_files(n, kit)]
@@ -148,7 +155,10 @@ def collect(numbers: list[int], workdir: Path, kit: Path) -> dict[int, list[list
     if not out.is_file() or json.loads(out.read_text(encoding="utf-8"))["status"] != 0:
         tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
         raise GradingError("the kit's spec could not be collected:\n" + "\n".join(tail))
-    tests = json.loads(out.read_text(encoding="utf-8"))["tests"]
+    collected = json.loads(out.read_text(encoding="utf-8"))
+    if impl in collected["modules"]:
+        raise GradingError(f"cannot grade a package named {impl!r}: the spec itself imports a module of that name")
+    tests = collected["tests"]
     found: dict[int, list[list[Any]]] = {n: [] for n in numbers}
     for entry in tests:  # [nodeid, kata marker, property, source]
         marker = entry[1]
@@ -212,7 +222,7 @@ def grade(
         root = Path(tmp)
         started = time.monotonic()
         kit = stage_kit(root / "kit")
-        expected = collect(numbers, root / "collect", kit)
+        expected = collect(numbers, root / "collect", kit, impl)
         progress(f"collected the kit's spec in {time.monotonic() - started:.1f} s")
         submission = stage_submission(parent, impl, root / "submission")
         findings = screen.check_package(submission / impl)
@@ -255,6 +265,8 @@ def gather(
             grades.append(refused_grade(kata, expected[kata.number], reason))
             continue
         kata_grade, run = future.result()
+        if not any(event.get("event") == "collected" for event in run.events):
+            raise GradingError(could_not_start(kata, run))
         if not unchanged():  # the guard and the sandbox forbid it; this makes sure
             kata_grade.tampered, kata_grade.problem, changed_in = True, KIT_CHANGED, kata.number
         grades.append(kata_grade)
@@ -264,6 +276,21 @@ def gather(
             f"{kata_grade.score:g}/{kata.points} points, {run.seconds:.1f} s" + (f" — {state}" if state else "")
         )
     return grades
+
+
+def could_not_start(kata: catalogue.Kata, run: ChildRun) -> str:
+    """Why grading cannot run here: kata ``kata``'s child ended before the spec was collected.
+
+    A submission's code runs only once the spec is collected and a test asks for it, so a child that
+    never got that far failed for the kit's or the machine's reasons (the sandbox could not start
+    Python, the kit's spec did not import): the grader says so instead of scoring a 0 nobody earned.
+    """
+    how = "killed at the kata's time limit" if run.timed_out else f"ended with exit code {run.returncode}"
+    tail = "\n".join((run.stderr_tail or run.stdout_tail).strip().splitlines()[-12:])
+    return (
+        f"grading cannot run here: kata {kata.number:02d}'s graded process {how} before the spec was collected, "
+        f"before any of the submission's code ran (nothing was graded):\n{tail}"
+    )
 
 
 KIT_CHANGED = (
@@ -282,7 +309,7 @@ def kit_digest(*kits: Path) -> str:
     digest = hashlib.sha256()
     for root in (KIT, *kits):
         files = [*(root / "spec_tests").glob("*.py"), *(root / "katas").glob("*.py"), *(root / "kit").rglob("*.py")]
-        files.append(root / catalogue.CATALOGUE_FILE.relative_to(KIT))
+        files += [root / catalogue.CATALOGUE_FILE.relative_to(KIT), root / SPEC_INI]
         for path in sorted(files):
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -343,6 +370,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         result = grade(impl, parent, numbers, limits, progress=say, mode=mode, jobs=getattr(args, "jobs", 1))
     except (GradingError, isolation.IsolationError, KeyError) as exc:
         say(f"kata grade: {exc.args[0] if exc.args else exc}")
+        say(f"kata grade: {NOTHING_GRADED}")
         return 2
     try:
         write_atomically(out, WRITERS[args.format](result))

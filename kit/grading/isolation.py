@@ -3,9 +3,10 @@
 With ``namespaces`` each kata's child is started by ``bwrap`` (Debian/Ubuntu package ``bubblewrap``)
 in new user, mount, PID, network, IPC, UTS and cgroup namespaces. What it sees:
 
-- the operating system and the Python installation read-only (``/usr``, ``/etc``, the prefixes
-  and site-packages folders Python imports from);
-- of the kit only the grading's own copy of ``katas/``, ``spec_tests/``, ``kit/`` and ``pyproject.toml``
+- the operating system and the Python installation read-only (``/usr``, ``/etc``, and every folder the
+  interpreter and its installed packages need, wherever they live: a virtual environment, an installation
+  without one, the user's site-packages, the shared libraries it loaded; :func:`interpreter_folders`);
+- of the kit only the grading's own copy of ``katas/``, ``spec_tests/`` and ``kit/``
   (:func:`kit.grading.grade.stage_kit`), read-only; nothing of the kit's own folder: no ``reference/``,
   no kit ``tests/``, no ``.git`` (the whole history of the reference);
 - the submission as a read-only copy at :data:`SUBMISSION`;
@@ -23,11 +24,15 @@ grading falls back to the in-process guard alone (:mod:`kit.grading.guard`), and
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 NAMESPACES = "namespaces"
@@ -43,7 +48,7 @@ EVENTS = "/run/grader/events.jsonl"
 
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
 #: The parts of the kit a graded child sees (the grader copies them for each grading).
-KIT_PARTS = ("katas", "spec_tests", "kit", "pyproject.toml")
+KIT_PARTS = ("katas", "spec_tests", "kit")
 
 
 class IsolationError(RuntimeError):
@@ -57,7 +62,7 @@ def bwrap() -> str | None:
     if program is None or not sys.platform.startswith("linux"):
         return None
     probe = [program, "--unshare-all", "--die-with-parent", *_system_binds()]
-    for folder in _python_folders(None):
+    for folder in visible_folders(interpreter_folders()):
         probe += ["--ro-bind", folder, folder]
     probe += ["--", sys.executable, "-c", "pass"]
     try:
@@ -92,29 +97,81 @@ def _system_binds() -> list[str]:
     return [*args, "--proc", "/proc", "--dev", "/dev"]
 
 
-def _python_folders(kit: Path | None, hidden: Path | None = None) -> list[str]:
-    """Folders Python imports from, except the kit's root and what holds it (that would show ``reference/``),
-    and its ``reference/``, ``tests/`` and ``.git``; the same for ``hidden`` (the kit's own folder, when ``kit``
-    is a copy of it). A virtual environment inside the kit's folder (``.venv``, ``.tox``) is kept."""
-    import site
+@functools.cache
+def import_path() -> tuple[str, ...]:
+    """The folders this interpreter imports from when it starts for this user, in order, measured.
 
-    found = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *site.getsitepackages()}
-    if kit is None:
-        return sorted({os.path.realpath(path) for path in found if os.path.isdir(path)})
-    found.update(path for path in sys.path if path)
-    roots = [str(root.resolve()) for root in (kit, hidden) if root is not None]
-    secrets = tuple(f"{root}/{name}" for root in roots for name in ("reference", "tests", ".git"))
-    keep = []
-    for path in sorted(found):
-        real = os.path.realpath(path)
+    A fresh interpreter is asked (without ``PYTHONPATH``, from an empty folder): the standard library,
+    the environment's site-packages (a virtual environment's, or the installation's when there is none,
+    as ``actions/setup-python`` gives), the user's own site-packages (``pip install --user``) and what
+    their ``.pth`` files add. A graded child starts with another ``HOME`` and no user site, so it is
+    handed these folders (:func:`kit.grading.sandbox.child_environment`) and, in namespaces, sees them.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME")}
+    probe = "import json, sys; print(json.dumps(sys.path[1:]))"
+    with tempfile.TemporaryDirectory() as empty:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=empty, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+    found = json.loads(done.stdout) if done.returncode == 0 else [p for p in sys.path[1:] if p]
+    return tuple(dict.fromkeys(os.path.realpath(path) for path in found if path and os.path.isdir(path)))
+
+
+@functools.cache
+def interpreter_folders() -> tuple[str, ...]:
+    """Every folder the interpreter and its installed packages need, wherever they live: its prefixes, its
+    import path (:func:`import_path`), and the folders of the shared libraries it has loaded (a
+    ``libpython`` that an interpreter finds through an absolute ``RUNPATH``, outside its own prefix)."""
+    found = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *import_path()]
+    with contextlib.suppress(OSError):  # Linux: the files mapped into this process
+        for line in Path("/proc/self/maps").read_text(encoding="utf-8", errors="replace").splitlines():
+            fields = line.split(maxsplit=5)
+            if len(fields) == 6 and fields[5].startswith("/") and ".so" in fields[5]:
+                found.append(os.path.dirname(fields[5]))
+    return tuple(dict.fromkeys(os.path.realpath(path) for path in found if os.path.isdir(path)))
+
+
+def is_checkout(folder: Path) -> bool:
+    """Whether ``folder`` (the kit's root) is a source checkout, with solutions and history beside the kit,
+    rather than an installation's site-packages, which holds the kit's packages and nothing secret."""
+    return any((folder / name).exists() for name in ("reference", ".git", "tox.ini"))
+
+
+def _hidden_roots(kit: Path | None, hidden: Path | None) -> tuple[list[str], tuple[str, ...]]:
+    roots = [str(root.resolve()) for root in (kit, hidden) if root is not None and (root is kit or is_checkout(root))]
+    return roots, tuple(f"{root}/{name}" for root in roots for name in ("reference", "tests", ".git"))
+
+
+def _is_hidden(real: str, roots: list[str], secrets: tuple[str, ...]) -> bool:
+    if any(root == real or root.startswith(real.rstrip("/") + "/") for root in roots):
+        return True  # a kit's root itself, or a folder above it
+    return any(real == secret or real.startswith(f"{secret}/") for secret in secrets)
+
+
+def visible_folders(candidates: Iterable[str], kit: Path | None = None, hidden: Path | None = None) -> list[str]:
+    """Of ``candidates`` (folders Python needs), those a graded child may see, outermost first.
+
+    Hidden: the grading's copy of the kit ``kit`` and every folder that holds it (a temporary folder
+    beside other gradings), and, when the kit's own folder ``hidden`` is a checkout (:func:`is_checkout`),
+    that folder, what holds it, and its ``reference/``, ``tests/`` and ``.git``. A virtual environment
+    inside a checkout (``.venv``, ``.tox``) is kept; an installed kit's site-packages is kept whole.
+    Folders under the system's (``/usr``, bound whole) and folders inside one already kept are left out.
+    """
+    roots, secrets = _hidden_roots(kit, hidden)
+    keep: list[str] = []
+    for real in sorted({os.path.realpath(path) for path in candidates}):
         if not os.path.isdir(real) or real.startswith(tuple(f"{p}/" for p in _SYSTEM)):
             continue
-        if any(root == real or root.startswith(real.rstrip("/") + "/") for root in roots):
-            continue  # a kit's root itself, or a folder above it
-        if any(real == secret or real.startswith(f"{secret}/") for secret in secrets):
+        if _is_hidden(real, roots, secrets) or any(real.startswith(f"{outer.rstrip('/')}/") for outer in keep):
             continue
         keep.append(real)
     return keep
+
+
+def child_import_path(hidden: Path | None) -> list[str]:
+    """:func:`import_path` in its order, less what a graded child may not see (:func:`visible_folders`)."""
+    roots, secrets = _hidden_roots(None, hidden)
+    return [path for path in import_path() if not _is_hidden(path, roots, secrets)]
 
 
 def bwrap_command(kit: Path, submission: Path, events: Path, tmp_mb: int, hidden: Path | None = None) -> list[str]:
@@ -128,7 +185,7 @@ def bwrap_command(kit: Path, submission: Path, events: Path, tmp_mb: int, hidden
     args = [program, "--unshare-all", "--die-with-parent", "--new-session", *_system_binds()]
     # /tmp first: the binds below may lie under the host's /tmp (a kit or a grading there) and go on top of it
     args += ["--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp", "--dir", WORKDIR]
-    for folder in _python_folders(kit, hidden):
+    for folder in visible_folders(interpreter_folders(), kit, hidden):
         args += ["--ro-bind", folder, folder]
     for part in KIT_PARTS:
         if (kit / part).exists():

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from katas.catalogue import KIT_ROOT
+
 from . import isolation
 from .guard import verify_lines
 
@@ -95,6 +97,9 @@ def child_environment(workdir: Path | str, impl: str) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "MPLBACKEND": "Agg",
+        # the interpreter's own import path, measured (a user's site-packages included, which a child with
+        # another HOME and no user site would not find by itself); never the kit's checkout
+        "PYTHONPATH": os.pathsep.join(isolation.child_import_path(KIT_ROOT)),
     }
     for name in ("SYSTEMROOT", "COMSPEC", "PATHEXT", "WINDIR"):  # Windows cannot start Python without these
         if name in os.environ:

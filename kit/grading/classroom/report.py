@@ -100,12 +100,15 @@ def _distribution(graded: list[dict[str, Any]], numbers: list[int]) -> str:
     """One histogram per kata (learners per score), drawn by matplotlib, embedded as a PNG."""
     if not graded:
         return "<p>No submission was graded.</p>"
-    import matplotlib
+    points = {int(k["kata"]): k["points"] for row in graded for k in row["grade"]["katas"]}
+    try:
+        import matplotlib
+    except ImportError:  # an extra (nn-katas[demos]): without it the same counts, as a table
+        return _distribution_table(graded, numbers, points)
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    points = {int(k["kata"]): k["points"] for row in graded for k in row["grade"]["katas"]}
     columns = min(4, len(numbers))
     rows_needed = -(-len(numbers) // columns)
     figure, axes = plt.subplots(rows_needed, columns, figsize=(3.2 * columns, 2.4 * rows_needed), squeeze=False)
@@ -129,6 +132,20 @@ def _distribution(graded: list[dict[str, Any]], numbers: list[int]) -> str:
         for n in numbers
     )
     return f'<img id="distribution-plot" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _distribution_table(graded: list[dict[str, Any]], numbers: list[int], points: dict[int, int]) -> str:
+    """The histograms' counts as a table: learners per share of the points, per kata."""
+    head = "".join(f"<th>{_e(label)}</th>" for label in BANDS)
+    body = []
+    for number in numbers:
+        counts = Counter(band(row["katas"].get(str(number), 0), points[number]) for row in graded)
+        cells = "".join(f"<td>{counts[label]}</td>" for label in BANDS)
+        body.append(f"<tr><th>kata {number:02d} ({points[number]} points)</th>{cells}</tr>")
+    note = '<p class="meta">Charts need matplotlib: <code>pip install "nn-katas[demos]"</code>.</p>'
+    rows = "".join(body)
+    table = f"<table id=\"distribution-table\"><tr><th>learners per share of the points</th>{head}</tr>{rows}</table>"
+    return table + note
 
 
 def band(score: float, points: int) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -35,11 +36,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
 
+from ..grade import GradingError
 from . import gradebook, handback, report, submissions
 from .submissions import Submission
 
 #: Files whose content is the kit's version: the spec, the curriculum and every tool.
-_KIT_FILES = ("spec_tests/*.py", "katas/*.py", "katas/catalogue.toml", "kit/**/*.py", "pyproject.toml")
+_KIT_FILES = ("spec_tests/*.py", "spec_tests/spec.ini", "katas/*.py", "katas/catalogue.toml", "kit/**/*.py")
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,19 @@ def kit_version() -> str:
         for path in sorted(KIT_ROOT.glob(pattern)):
             if "__pycache__" not in path.parts:
                 digest.update(path.relative_to(KIT_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    version = catalogue.tomllib.loads((KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    return f"{version}+{digest.hexdigest()[:12]}"
+    return f"{package_version()}+{digest.hexdigest()[:12]}"
+
+
+def package_version() -> str:
+    """The kit's version: a clone's ``pyproject.toml`` (which may be ahead of what is installed), else the
+    installed distribution's metadata (an installed kit has no ``pyproject.toml``)."""
+    pyproject = KIT_ROOT / "pyproject.toml"
+    if pyproject.is_file():
+        return str(catalogue.tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+    try:
+        return importlib.metadata.version("nn-katas")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -152,7 +165,9 @@ class ClassRun:
             original = results.read_text(encoding="utf-8")
             data = json.loads(original)
         except (OSError, ValueError):
-            reason = f"kata grade exited {returncode}: {submissions.last_line(log_tail(log))}"
+            said = log_tail(log)
+            first = next((line for line in said.splitlines() if line.startswith("kata grade: ")), None)
+            reason = f"kata grade exited {returncode}: {first or submissions.last_line(said)}"
             return {**record, "status": "grader-failed", "reason": reason, "flags": []}
         return {**record, **self._graded(entry, data, original)}
 
@@ -374,9 +389,11 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def cmd_grade_class(args: argparse.Namespace) -> int:
-    """0 when every learner has a row (whatever their grade), 2 when the class could not be read, 130 when stopped."""
+    """0 when every learner has a row with a grade (whatever it is); 2 when the class could not be read, the kit's
+    spec could not be collected, or a learner's grader failed (the kit's or the machine's fault: see the
+    gradebook's reason column); 130 when stopped."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    out = Path(args.out)
+    out = Path(args.out).absolute()  # each learner's grader runs in a folder of its own: no path stays relative
     try:
         if args.merge:
             rows = merge([Path(p) for p in args.submissions], out)
@@ -403,6 +420,9 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _interrupt) if on_main else None
     try:
         rows = run.run(entries)
+    except GradingError as exc:
+        err.print(f"kata grade-class: {exc}", markup=False)
+        return 2
     except KeyboardInterrupt:
         err.print(f"interrupted: {run.tally.done} of {len(entries)} recorded; run the same command again to go on")
         return 130
@@ -417,6 +437,14 @@ def cmd_grade_class(args: argparse.Namespace) -> int:
         f"{len(rows)} learners ({run.tally.skipped} unchanged, {flagged} flagged) in {info['seconds']:g} s "
         f"→ {out}/gradebook.csv, {out}/report.html"
     )
+    failed = [row for row in rows if row["status"] == "grader-failed"]
+    if failed:
+        err.print(
+            f"kata grade-class: {len(failed)} learner(s) could not be graded, for the kit's or this machine's "
+            f"reasons, not their code: {failed[0]['reason']}",
+            markup=False,
+        )
+        return 2
     return 0
 
 
