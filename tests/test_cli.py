@@ -214,12 +214,15 @@ def test_check_runs_the_kata_first_and_rechecks_only_earlier_katas_whose_files_c
     unchanged = kata("check", "3", "--impl", "edited", path=tmp_path, state=state).stdout
     assert "✓ kata 03" in unchanged
     assert "re-check" not in unchanged, "nothing changed: no earlier kata runs again"
-    graph = package / "autograd" / "graph.py"  # a kata 02 file: kata 02 can break, kata 01 cannot
+    module = package / "nn" / "module.py"  # a kata 04 file: no test of katas 01–03 reaches nn/ (kit/learner/reach.py)
+    module.write_text(module.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert "re-check" not in kata("check", "3", "--impl", "edited", path=tmp_path, state=state).stdout
+    graph = package / "autograd" / "graph.py"  # value.py imports it: the tests of katas 01 and 02 reach it
     graph.write_text(graph.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     edited = kata("check", "3", "--impl", "edited", path=tmp_path, state=state)
     assert edited.returncode == 0
-    assert edited.stdout.index("✓ kata 03") < edited.stdout.index("re-checking 1 earlier kata(s)"), edited.stdout
-    assert "earlier katas re-checked, passing: 02" in edited.stdout
+    assert edited.stdout.index("✓ kata 03") < edited.stdout.index("re-checking 2 earlier kata(s)"), edited.stdout
+    assert "earlier katas re-checked, passing: 01, 02" in edited.stdout
     everything = kata("check", "3", "--all", "--impl", "edited", path=tmp_path, state=state).stdout
     assert "earlier katas re-checked, passing: 01, 02" in everything
 
@@ -234,7 +237,7 @@ def test_status_answers_from_recorded_results_for_unchanged_files(
         records[number]["passed"] = 7
     state.write_text(json.dumps({"impls": {"recorded": {"records": records, "start": 1}}}), encoding="utf-8")
     assert "7/" in table_row(kata("status", "--impl", "recorded", path=parent, state=state).stdout, 6)
-    loss = parent / "recorded" / "nn" / "loss.py"  # a kata 06 file: katas 06 and later run again, 01–05 do not
+    loss = parent / "recorded" / "nn" / "loss.py"  # the katas whose tests reach it (06 …) run again, 01 does not
     original = loss.read_text(encoding="utf-8")
     try:
         loss.write_text(original + "\n", encoding="utf-8")

@@ -505,7 +505,7 @@ os.kill(os.getppid(), 9)
     done = subprocess.run([*command, sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
     time.sleep(4)
     seen = events.read_text(encoding="utf-8")
-    assert seen == "{'kit': [], 'copy': ['spec_tests', 'kit', 'pyproject.toml']}", (seen, done.stderr)
+    assert seen == "{'kit': [], 'copy': ['spec_tests', 'kit']}", (seen, done.stderr)
     assert "root read-only: 30" in done.stdout, done.stdout + done.stderr  # EROFS
     assert not marker.exists(), "a setsid orphan outlived the sandbox"
 
@@ -521,11 +521,31 @@ def test_the_sandbox_binds_a_virtual_environment_inside_the_kit_but_nothing_secr
     folders = {name: kit / name for name in (".venv/lib/site-packages", "reference", "tests/alt_engine", ".git")}
     for folder in [*folders.values(), staged]:
         folder.mkdir(parents=True)
-    monkeypatch.setattr(sys, "path", [str(kit), str(tmp_path), *map(str, folders.values()), *sys.path])
-    bound = isolation._python_folders(staged, hidden=kit)
-    assert str(folders[".venv/lib/site-packages"].resolve()) in bound
-    assert not [path for path in bound if path in (str(kit.resolve()), str(tmp_path.resolve()))]
-    assert not [path for path in bound if "/kit/reference" in path or "/kit/tests" in path or "/kit/.git" in path]
+    candidates = [str(kit), str(tmp_path), *map(str, folders.values())]
+    bound = isolation.visible_folders(candidates, staged, hidden=kit)
+    assert bound == [str(folders[".venv/lib/site-packages"].resolve())]
+
+
+def test_the_sandbox_binds_an_installed_kits_site_packages_and_the_interpreter_wherever_it_lives(
+    tmp_path: Path,
+) -> None:
+    """Installed, the kit's root is an installation's site-packages (in a venv or not): it holds nothing secret,
+    and the interpreter above it must be seen, or no graded child can start (issue 21: every kata scored 0)."""
+    from kit.grading import isolation
+
+    prefix = tmp_path / "python"
+    site = prefix / "lib" / "python3.x" / "site-packages"
+    (site / "kit").mkdir(parents=True)
+    (site / "spec_tests").mkdir()
+    staged = tmp_path / "grading" / "kit"
+    staged.mkdir(parents=True)
+    assert not isolation.is_checkout(site)
+    assert isolation.visible_folders([str(prefix), str(site)], staged, hidden=site) == [str(prefix.resolve())]
+    assert isolation.is_checkout(ROOT), "the kit's clone holds the reference"
+    assert str(ROOT.resolve()) not in isolation.visible_folders([str(ROOT), *map(str, ROOT.parents)], staged, ROOT)
+    needed = isolation.visible_folders(isolation.interpreter_folders(), staged, ROOT)
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
+    assert all(any(p == b or p.startswith(b + "/") or p.startswith("/usr/") for b in needed) for p in prefixes)
 
 
 STATICALLY_REFUSED = [
@@ -988,7 +1008,7 @@ def test_the_learner_repository_workflow_is_hardened() -> None:
     assert "persist-credentials: false" in workflow
     permissions = workflow[workflow.index("permissions:") : workflow.index("env:")]
     assert permissions.split() == ["permissions:", "contents:", "read"]
-    assert re.search(r'KIT: "nn-katas\[test\] @ git\+https://\S+@v[\d.]+"', workflow)
+    assert re.search(r'KIT: "nn-katas @ git\+https://\S+@v[\d.]+"', workflow)
     assert 'pip install "${KIT}"' in workflow
     assert "bubblewrap" in workflow
     readme = (template / "README.md").read_text(encoding="utf-8")
@@ -1016,3 +1036,34 @@ def test_the_child_import_finder_refuses_the_reference_and_the_kits_tests(name: 
 
     with pytest.raises(ReferenceImportError, match="tried to import"):
         PinningFinder({}, ["reference", "tests"]).find_spec(name)
+
+
+# ------------------------------------------------- issue 21: when grading cannot run, nobody gets a 0
+
+
+@pytest.mark.parametrize(
+    "broken",
+    ["the sandbox finds no Python", "the graded process dies before the spec is collected"],
+)
+def test_grading_that_cannot_run_exits_2_says_why_and_writes_no_results(
+    broken: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A complete package is never reported as a 0 it earned when the kit or the machine failed."""
+    from kit.grading import grade, isolation, sandbox
+
+    if broken == "the sandbox finds no Python":
+        if isolation.bwrap() is None:
+            pytest.skip("bubblewrap cannot make namespaces on this machine")
+        monkeypatch.setattr(isolation, "interpreter_folders", lambda: ())  # what the installed kit once bound
+        mode = isolation.NAMESPACES
+    else:
+        monkeypatch.setattr(sandbox, "_BOOT", "import sys; sys.exit(1)")
+        mode = isolation.IN_PROCESS
+    package = copy_package(ROOT / "reference", tmp_path, "complete")
+    out = tmp_path / "results.json"
+    code = grade.main(["--path", str(package), "--kata", "1", "--isolation", mode, "--out", str(out)])
+    said = capsys.readouterr().err
+    assert code == 2, said
+    assert not out.exists(), "no results may be written when nothing was graded"
+    assert "grading cannot run here: kata 01's graded process ended with exit code" in said, said
+    assert said.rstrip().endswith(grade.NOTHING_GRADED), said

@@ -127,7 +127,14 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    """``kata dev``: 0 when done (new) or nothing is missing (check), 1 when something is, 2 on bad input."""
+    """``kata dev``: 0 when done (new) or nothing is missing (check), 1 when something is, 2 on bad input
+    or where there is no kit to author (an installed kit: its maintainers work in a clone)."""
+    if not (KIT_ROOT / "reference").is_dir():
+        print(
+            f"kata dev {args.action} works in a clone of the kit's repository, for its authors: it reads and writes "
+            f"the reference, the spec and the README, which an installed kit ({KIT_ROOT}) does not hold"
+        )
+        return 2
     if args.action == "new":
         if not (args.slug and args.title):
             print('kata dev new needs a slug and a title: kata dev new conv "A convolution layer"')

@@ -9,6 +9,7 @@
     kata demo NAME            run a demo on your code (kata demo --list)
     kata reset N [--undo]     put kata N's bodies in your package back to the skeleton (or undo that)
     kata init DIR             make a workspace of your own: the skeleton and the pages, no solutions
+    kata update [--undo]      in a workspace: the given code, pages and contract to the installed kit's, your lines kept
 
 Results are remembered per file (``.kata-state.json``): status answers from them for
 files unchanged since, and a check re-runs only what a change can have broken.
@@ -43,10 +44,10 @@ from kit.grading.classroom.run import cmd_grade_class
 from kit.grading.grade import add_arguments as add_grade_arguments
 from kit.grading.grade import cmd_grade
 
-from . import workspace
+from . import update, workspace
 from .runner import DEFAULT_TIMEOUT, PROCESSES, KataOutcome, SpecRun, keep_warm, package_folder, run_groups
 from .state import Progress as ProgressRecords
-from .state import current_kata, fingerprints, load_state, progress_of, record, save_progress, save_state
+from .state import current_kata, fingerprints, load_state, progress_of, record, save_progress, save_state, snapshot
 
 DEMOS = Path(demos.__file__).resolve().parent
 
@@ -112,14 +113,14 @@ class Watcher:
 
 
 def check_katas(
-    out: Console, impl: str, groups: list[list[int]], timeout: float
+    out: Console, impl: str, groups: list[list[int]], timeout: float, detail: bool = False
 ) -> Iterator[tuple[SpecRun, list[catalogue.Kata]]]:
     """Run ``groups`` side by side with progress shown; record and yield each run with its regressions as it ends."""
     progress = progress_of(impl)
-    prints = fingerprints(package_folder(impl))
+    before = snapshot(package_folder(impl))  # the files as the run starts: its results are of these
     with Watcher(out, timeout) as watcher:
-        for run in run_groups(impl, groups, timeout, on_event=watcher):
-            broken = record(progress, run, prints)
+        for run in run_groups(impl, groups, timeout, on_event=watcher, detail=detail):
+            broken = record(progress, run, before)
             save_progress(impl, progress)
             yield run, broken
 
@@ -163,8 +164,8 @@ def show_next(out: Console, current: catalogue.Kata | None, impl: str) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     """The table from recorded results; katas whose files changed since (or never checked) run first."""
     out = console()
-    prints = fingerprints(package_folder(args.impl))
     progress = progress_of(args.impl)
+    prints = fingerprints(package_folder(args.impl), progress)  # over what each kata's tests reached
     stale = [
         n for n, fingerprint in prints.items() if getattr(progress.records.get(n), "fingerprint", None) != fingerprint
     ]
@@ -181,10 +182,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------- check
 
 
-def check(out: Console, impl: str, number: int | None, timeout: float, everything: bool = False) -> bool:
+def check(
+    out: Console, impl: str, number: int | None, timeout: float, everything: bool = False, detail: bool = False
+) -> bool:
     """Kata ``number`` (default: the current one) first, then the earlier katas that passed and changed since.
 
-    Prints kata ``number``'s result as soon as it is known; True when it passes and no earlier kata broke.
+    Prints kata ``number``'s result as soon as it is known, and the earlier katas' after it, whichever
+    run ends first; with ``detail``, pytest's full tracebacks of kata ``number``'s failures too. True when
+    it passes and no earlier kata broke.
     """
     progress = progress_of(impl)
     if number is None:
@@ -206,22 +211,33 @@ def check(out: Console, impl: str, number: int | None, timeout: float, everythin
     if not kata.ready:
         out.print(f"kata {number:02d} · {kata.title} is not written yet (planned): nothing to check.")
         return False
-    prints = fingerprints(package_folder(impl))
+    prints = fingerprints(package_folder(impl), progress)
     earlier = [
         k.number
         for k in catalogue.load()
         if k.ready and k.number < number and (everything or _changed_since_it_passed(progress, k.number, prints))
     ]
     ok = True
-    for run, broken in check_katas(out, impl, [[number], earlier], timeout):
-        _print_problems(out, run)
-        if number in run.outcomes:
-            ok &= show_kata(out, run.outcomes[number])
-            if earlier:
-                out.print(Text(f"re-checking {len(earlier)} earlier kata(s) whose files changed …", style="dim"))
+    held: list[tuple[SpecRun, list[catalogue.Kata]]] = []  # the earlier katas' run, when it ends first
+    shown = False
+    for run, broken in check_katas(out, impl, [[number], earlier], timeout, detail):
+        if number not in run.outcomes:
+            held.append((run, broken))
+            if not shown:
+                continue
         else:
-            ok &= show_regressions(out, run, broken)
-            ok &= not everything or all(outcome.complete for outcome in run.outcomes.values())
+            shown = True
+            _print_problems(out, run)
+            if detail and not run.outcomes[number].complete:
+                out.print(Text(run.output.rstrip()))
+            ok &= show_kata(out, run.outcomes[number])
+            if earlier and not held:
+                out.print(Text(f"re-checking {len(earlier)} earlier kata(s) whose files changed …", style="dim"))
+        for earlier_run, earlier_broken in held:
+            _print_problems(out, earlier_run)
+            ok &= show_regressions(out, earlier_run, earlier_broken)
+            ok &= not everything or all(outcome.complete for outcome in earlier_run.outcomes.values())
+        held.clear()
     return ok
 
 
@@ -277,7 +293,7 @@ def _print_problems(out: Console, run: SpecRun) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    return 0 if check(console(), args.impl, args.number, args.timeout, args.all) else 1
+    return 0 if check(console(), args.impl, args.number, args.timeout, args.all, args.detail) else 1
 
 
 def cmd_start(args: argparse.Namespace) -> int:
@@ -343,7 +359,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         if out.is_terminal:
             out.clear()
         out.print(Text(time.strftime("%H:%M:%S "), style="dim") + Text(f"kata watch · {args.impl}"))
-        check(out, args.impl, args.number, args.timeout)
+        check(out, args.impl, args.number, args.timeout, detail=args.detail)
         how = "press Enter to check again" if args.manual else f"watching {folder} (Enter checks again)"
         out.print(Text(f"{how}, Ctrl-C to stop", style="dim"))
         try:
@@ -493,9 +509,10 @@ def reset_kata(kata: catalogue.Kata, folder: Path) -> list[tuple[Path, Path]]:
     """Put ``kata``'s bodies in ``folder`` back to the skeleton's; returns (file, backup) pairs.
 
     Only the tagged functions of this kata change; everything else in the file, the
-    learner's other katas included, stays as it is.
+    learner's other katas included, stays as it is. The stubs come from the kit's
+    skeleton: the installed one in a workspace, generated from ``reference/`` in a clone.
     """
-    wanted = skeleton.generate()
+    wanted = update.skeleton_texts()
     changed = []
     for rel in kata.files:
         path = folder / rel
@@ -548,6 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
         "dev": (dev.cmd_dev, "for the kit's authors: scaffold a new kata (dev new), list what is missing (dev check)"),
         "grade-class": (cmd_grade_class, "grade a class in parallel, resumably: gradebook.csv and report.html"),
         "init": (workspace.cmd_init, "make a workspace of your own in DIR: the skeleton, the pages, no solutions"),
+        "update": (update.cmd_update, "in a workspace: bring the given code, pages and contract to the installed kit"),
     }
     for name, (handler, help_text) in commands.items():
         command = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -563,6 +581,8 @@ def build_parser() -> argparse.ArgumentParser:
         elif name == "reset":
             command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
             command.add_argument("--undo", action="store_true", help="put back the version the last reset replaced")
+        if name in ("check", "watch"):
+            command.add_argument("--detail", action="store_true", help="also show pytest's full tracebacks")
         if name == "check":
             command.add_argument("--all", action="store_true", help="re-check every earlier kata, changed or not")
         elif name == "demo":
@@ -576,6 +596,8 @@ def build_parser() -> argparse.ArgumentParser:
             add_class_arguments(command)
         elif name == "init":
             command.add_argument("dir", help="the folder to make (new or empty)")
+        elif name == "update":
+            update.add_arguments(command)
     parser.set_defaults(handler=cmd_status, impl="student", timeout=DEFAULT_TIMEOUT)
     return parser
 

@@ -6,7 +6,9 @@ processes (so code that loops, crashes or calls ``sys.exit`` cannot take the com
 down). Several groups of katas run side by side, one process each; each group's
 outcome is handed back as soon as its process ends, and every test's start and end is
 passed to a callback as it happens, so the learner sees progress and a first timeout
-at once.
+at once. Each process also loads the kit's plugin :mod:`kit.learner.reach`
+(``-p kit.learner.reach --reach-file FILE``), which measures the files of the package
+each kata's tests reach: the run hands them back with the outcomes.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
 
-from . import warm
+from . import warm, workspace
 
 #: Seconds one spec test may run before it fails as "timed out": far above what a correct
 #: implementation needs (the slowest reference test takes about two seconds), short enough
@@ -80,6 +82,11 @@ class SpecRun:
     implementation: str
     outcomes: dict[int, KataOutcome]
     problems: list[str]
+    #: Per kata, the files of the package (relative to its folder) its tests reached, as measured by
+    #: :mod:`kit.learner.reach`; a kata is missing when it was not measured.
+    reach: dict[int, list[str]] = field(default_factory=dict)
+    #: What pytest printed (with ``detail``, its full tracebacks).
+    output: str = ""
 
 
 def run_groups(
@@ -88,14 +95,18 @@ def run_groups(
     timeout: float = DEFAULT_TIMEOUT,
     profile: str = "dev",
     on_event: Callable[[Event], None] | None = None,
+    detail: bool = False,
 ) -> Iterator[SpecRun]:
     """Run each group of katas in its own pytest process, all at once; yield each run as it ends.
 
-    ``on_event`` receives every progress event of every process while they run.
+    ``on_event`` receives every progress event of every process while they run; with ``detail``
+    each run's output holds pytest's full tracebacks (the spec's ``--detail``).
     """
     with tempfile.TemporaryDirectory(prefix="kata-") as tmp:
         running = {
-            i: _start(impl, group, timeout, profile, Path(tmp) / f"run-{i}") for i, group in enumerate(groups) if group
+            i: _start(impl, group, timeout, profile, Path(tmp) / f"run-{i}", detail)
+            for i, group in enumerate(groups)
+            if group
         }
         offsets = dict.fromkeys(running, 0)
         while running:
@@ -120,14 +131,16 @@ def merge(impl: str, runs: Iterator[SpecRun] | list[SpecRun]) -> SpecRun:
     """Several runs as one."""
     outcomes: dict[int, KataOutcome] = {}
     problems: set[str] = set()
+    reach: dict[int, list[str]] = {}
     for run in runs:
         outcomes.update(run.outcomes)
         problems.update(run.problems)
-    return SpecRun(impl, dict(sorted(outcomes.items())), sorted(problems))
+        reach.update(run.reach)
+    return SpecRun(impl, dict(sorted(outcomes.items())), sorted(problems), dict(sorted(reach.items())))
 
 
 def _start(
-    impl: str, katas: list[int], timeout: float, profile: str, folder: Path
+    impl: str, katas: list[int], timeout: float, profile: str, folder: Path, detail: bool = False
 ) -> tuple[subprocess.Popen | warm.Forked, Path]:
     folder.mkdir()
     # Only these katas' spec modules: collecting the others cost a learner about 0.2 s a check. The whole
@@ -145,21 +158,33 @@ def _start(
         "--hypothesis-profile",
         profile,
         f"--time-limit={timeout:g}",
+        "-c",
+        str(KIT_ROOT / "spec_tests" / "spec.ini"),  # the spec's settings, in a clone and installed alike
+        "--rootdir",
+        str(KIT_ROOT),
         "-q",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "kit.learner.reach",  # what each kata's tests reach, for the fingerprints (kit/learner/reach.py)
+        "--reach-file",
+        str(folder / "reach.json"),
         *(arg for number in katas for arg in ("--kata", str(number))),
+        *(["--detail"] if detail else []),
     ]
     env = {**os.environ, "NO_COLOR": "1"}
+    # Started in the workspace when there is one: pytest puts its folder first on the import path, and an
+    # editable install's clone there would shadow the workspace's student/ with its own.
+    here = str(workspace.find() or KIT_ROOT)
     context = _SERVER.get("context")
     if context is not None:
         output = str(folder / "output.txt")
-        process = context.Process(target=warm.pytest_in_fork, args=(arguments, env, str(KIT_ROOT), output, output))
+        process = context.Process(target=warm.pytest_in_fork, args=(arguments, env, here, output, output))
         process.start()
         return warm.Forked(process), folder
     with open(folder / "output.txt", "w", encoding="utf-8") as output:
         command = [sys.executable, "-m", "pytest", *arguments]
-        child = subprocess.Popen(command, cwd=KIT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, cwd=here, env=env, stdout=output, stderr=subprocess.STDOUT)
     return child, folder
 
 
@@ -188,7 +213,30 @@ def _results_of(child: subprocess.Popen | warm.Forked, folder: Path) -> SpecRun:
         for kata in catalogue.load()
         if kata.marker in data["katas"]
     }
-    return SpecRun(data["implementation"], outcomes, sorted(set(data["collection_errors"])))
+    output = (folder / "output.txt").read_text(encoding="utf-8", errors="replace")
+    return SpecRun(
+        data["implementation"],
+        outcomes,
+        sorted(set(data["collection_errors"])),
+        _reach_of(folder / "reach.json"),
+        output,
+    )
+
+
+def _reach_of(path: Path) -> dict[int, list[str]]:
+    """Per kata, the package files its tests reached, from the plugin's file (:mod:`kit.learner.reach`).
+
+    Empty when there is none, or when the spec process found the package in another folder than this
+    process does: relative paths are only good in the folder they are relative to.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    here = package_folder(data["package"])
+    if here is None or here.resolve() != Path(data["folder"]).resolve():
+        return {}
+    return {kata.number: list(data["katas"][kata.marker]) for kata in catalogue.load() if kata.marker in data["katas"]}
 
 
 def package_folder(impl: str) -> Path | None:

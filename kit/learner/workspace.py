@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -32,6 +31,8 @@ __pycache__/
 # kata reset keeps your replaced code in *.bak files; kata writes its state atomically via *.tmp
 *.bak
 *.tmp
+# kata update keeps what it replaced here (kata update --undo); .kata/base/ is meant to be committed
+.kata/undo/
 # Hypothesis's examples database (the spec's failing cases, replayed first next time)
 .hypothesis/
 mnist-demo/
@@ -54,9 +55,24 @@ Run these in this folder (or any folder inside it):
     kata hint N          the next hint of kata N, gentle first
     kata demo NAME       run a demo on your code (kata demo lists them)
     kata grade --path student   grade it the way your course does
+    kata reset N         put kata N's functions back to the skeleton (kata reset N --undo: back again)
+    kata update          bring the given code, the pages and the contract to the installed kit
 
-`kata reset N` is not available here: it needs the kit's repository. To start a kata
-again, copy its functions from a fresh `kata init`.
+After the kit is upgraded (installed again, a newer version), `kata update` brings in what
+changed in the code the kit gives you (everything in `student/` but the kata bodies),
+the pages, the contract and this README, without touching a line you wrote: your kata
+bodies, and your own functions, imports and edits, stay. It says what it did, file by
+file; where you and the kit changed the same lines, yours stay and the kit's version
+is written beside the file as `FILE.new`. `kata update --undo` puts back exactly what
+you had.
+
+To know what you changed, it compares with what `kata init` gave you, kept in
+`.kata/base/` (commit it with your work: in a clone without it, `kata update` cannot
+tell your edits from the kit's older code). Its backups go to `.kata/undo/`, which git
+ignores. A workspace made by a kit older than `kata update` has no `.kata/base/`: there
+the command keeps your kata bodies and every function, import or line of your own, and
+takes the rest of the given code, and the pages, to be the older kit's (your old files
+stay in `.kata/undo/` for `kata update --undo`).
 
 `.kata-state.json` is the command's memory (hints seen, katas passed) and marks this
 folder as a workspace: keep it.
@@ -78,6 +94,9 @@ def contract_file() -> Path:
 def init(target: Path) -> list[Path]:
     """Make a workspace at ``target`` (new or empty); returns the files written.
 
+    Besides the given files it records them as they are in ``.kata/base/`` (with the
+    kit's version in ``.kata/base.json``): the base ``kata update`` merges from.
+
     Raises ``FileExistsError`` for a folder that is not empty and ``NotADirectoryError``
     for a file, before writing anything.
     """
@@ -86,19 +105,15 @@ def init(target: Path) -> list[Path]:
         raise NotADirectoryError(f"{target} is a file: kata init needs a new or empty folder")
     if target.is_dir() and any(target.iterdir()):
         raise FileExistsError(f"{target} is not empty: kata init needs a new or empty folder")
-    source = skeleton_folder()
-    if not (source / "__init__.py").is_file():
-        raise FileNotFoundError(f"the kit has no skeleton package at {source}: reinstall nn-katas")
+    from .update import base_files, kit_texts, write  # update reads this module's names: imported here, not above
+
+    given = kit_texts()  # the skeleton (the installed one, or generated in the kit's clone), pages, contract, …
+    if f"{PACKAGE}/__init__.py" not in given:
+        raise FileNotFoundError(f"the kit has no skeleton package at {skeleton_folder()}: reinstall nn-katas")
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, target / PACKAGE, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for kata in catalogue.load():
-        page = KIT_ROOT / kata.page
-        if page.is_file():
-            (target / kata.page).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(page, target / kata.page)
-    shutil.copy2(contract_file(), target / CONTRACT_NAME)
-    (target / "README.md").write_text(README, encoding="utf-8")
-    (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    # Each given file, and the same again in .kata/base/: what kata update will compare the learner's files with.
+    for rel, text in {**given, **base_files(given)}.items():
+        write(target / rel, text)
     (target / STATE_NAME).write_text(json.dumps({"hints": {}, "impls": {}}, indent=1) + "\n", encoding="utf-8")
     return sorted(path for path in target.rglob("*") if path.is_file())
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.metadata
 import json
 import os
 import shutil
@@ -33,6 +32,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+import kit
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
 
@@ -80,19 +80,7 @@ def kit_version() -> str:
         for path in sorted(KIT_ROOT.glob(pattern)):
             if "__pycache__" not in path.parts:
                 digest.update(path.relative_to(KIT_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return f"{package_version()}+{digest.hexdigest()[:12]}"
-
-
-def package_version() -> str:
-    """The kit's version: a clone's ``pyproject.toml`` (which may be ahead of what is installed), else the
-    installed distribution's metadata (an installed kit has no ``pyproject.toml``)."""
-    pyproject = KIT_ROOT / "pyproject.toml"
-    if pyproject.is_file():
-        return str(catalogue.tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
-    try:
-        return importlib.metadata.version("nn-katas")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    return f"{kit.version()}+{digest.hexdigest()[:12]}"
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -221,6 +209,7 @@ class ClassRun:
     def run(self, entries: list[Submission]) -> list[dict[str, Any]]:
         """Grade ``entries`` (their records written as each lands); the gradebook rows, in class order."""
         previous = gradebook.load_records(self.out)
+        (self.out / "records").mkdir(parents=True, exist_ok=True)  # a slice of no learners is still one to merge
         self.properties = load_properties(self.out, self.options.katas)
         rows: dict[str, dict[str, Any]] = {e.slug: previous[e.slug] for e in entries if e.slug in previous}
         self._write_gradebook(entries, rows)
