@@ -192,21 +192,25 @@ def test_every_learner_command_works_from_an_install(kit_install: Install, tmp_p
 # ------------------------------------------------------------------ grading
 
 
-def grading_cases() -> list[tuple[str, str]]:
-    """Every isolation from the virtual environment; in-process from the system-wide install, whose namespaces
-    grade full marks in the learner template's test (the same command, the same install)."""
-    return [("venv", mode) for mode in modes()] + [("system", "in-process")]
+def grading_cases() -> list[object]:
+    """Both installs in every isolation, the skeleton and a complete package each; but the system-wide install's
+    namespaces grade the complete package in the learner template's test (the same command, the same install)."""
+    both = ("complete", "skeleton")
+    cases = [(kind, mode, both) for kind in INSTALLS for mode in modes()]
+    chosen = [(k, m, ("skeleton",) if (k, m) == ("system", "namespaces") else who) for k, m, who in cases]
+    return [pytest.param(k, m, who, id=f"{k}-{m}-{'+'.join(who)}") for k, m, who in chosen]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("kind", "mode"), grading_cases())
+@pytest.mark.parametrize(("kind", "mode", "graded"), grading_cases())
 def test_grading_from_an_install_gives_full_marks_and_zero(
-    kind: str, mode: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+    kind: str, mode: str, graded: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     kit_install = install(kind, tmp_path_factory)
     complete_package(tmp_path / "complete")
     shutil.copytree(Path(skeleton_folder_of(kit_install)), tmp_path / "skeleton" / "student")
-    for who, expected in (("complete", "pass"), ("skeleton", "fail")):
+    for who in graded:
+        expected = {"complete": "pass", "skeleton": "fail"}[who]
         out = tmp_path / f"{who}.json"
         args = ["grade", "--path", str(tmp_path / who / "student"), "--isolation", mode, "--out", str(out)]
         done = run([kit_install.kata, *args], tmp_path)
