@@ -490,7 +490,23 @@ def collect_main() -> None:
 
     status = int(pytest.main(["--collect-only", "-q", *sys.argv[2:]], plugins=[collector]))
     modules = sorted({name.partition(".")[0] for name in sys.modules})  # what the spec imports before a submission
+    warm_hypothesis_storage()
     Path(out).write_text(json.dumps({"status": status, "tests": collector.tests, "modules": modules}), encoding="utf-8")
+
+
+def warm_hypothesis_storage() -> None:
+    """Fill Hypothesis's storage ($HYPOTHESIS_STORAGE_DIRECTORY) with its Unicode tables, once per grading.
+
+    Text strategies (``st.text()``, ``st.characters()``) need a table of the characters a codec can
+    encode, which Hypothesis builds by trying all 1.1 million code points (about 2 s) unless it finds
+    the table in its storage. A graded child starts with nothing of its own, so every kata whose spec
+    draws text paid those seconds again; the trusted collection builds the tables here, and the children
+    read them from the grading's copy of the kit, which they cannot write.
+    """
+    from hypothesis import find
+    from hypothesis import strategies as st
+
+    find(st.text(min_size=1), bool)  # validating the strategy builds (and stores) the tables it needs
 
 
 def _failure_of(nodeid: str) -> Any:

@@ -107,6 +107,13 @@ def child_environment(workdir: Path | str, impl: str) -> dict[str, str]:
     return env
 
 
+def hypothesis_storage(kit: Path) -> Path:
+    """Hypothesis's storage for the children graded from ``kit`` (the grading's copy of the kit): its Unicode
+    tables, built by the trusted collection (:func:`kit.grading.guard.warm_hypothesis_storage`), read-only to
+    the children. The ``ci`` profile keeps no example database, so nothing else is ever stored there."""
+    return kit / "spec_tests" / ".hypothesis"
+
+
 def _posix_limits(limits: Limits) -> Any:
     import resource
 
@@ -183,7 +190,11 @@ def run_child(
         process = subprocess.Popen(
             command,
             cwd=workdir,
-            env={**child_environment(inside, impl), "PYTHONDONTWRITEBYTECODE": "1"},
+            env={
+                **child_environment(inside, impl),
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_storage(kit)),
+            },
             stdin=subprocess.PIPE,
             stdout=out,
             stderr=err,
