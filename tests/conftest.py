@@ -13,6 +13,7 @@ import pytest
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: a test of 20 s or more; the kit's run starts these first")
+    config.addinivalue_line("markers", "installed: runs the built wheel, installed (tests/test_wheel.py)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

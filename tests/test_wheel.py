@@ -1,5 +1,8 @@
 """The kit as it ships: every command works from its wheel, in a virtual environment and installed system-wide.
 
+Marked ``installed`` (a few minutes at two workers): ``tox -e kit -- -m "not installed"`` is the fast inner
+loop; bare ``tox`` and CI run everything.
+
 The wheel is built once per session and installed twice (:mod:`tests.installed`): in a fresh virtual
 environment, and into a copy of this interpreter's installation with no virtual environment (as
 ``actions/setup-python`` gives). Nothing of the checkout is on their path: what works here works
@@ -10,10 +13,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
@@ -22,10 +23,11 @@ import yaml
 
 from katas import catalogue
 from kit.authoring import skeleton
-from kit.learner import workspace
 from tests.installed import INSTALLS, Install, clean_env, install, run, wheel
 from tests.spec_runner import ROOT, copy_package
 from tests.zoo import BUGS
+
+pytestmark = pytest.mark.installed
 
 
 def modes() -> list[str]:
@@ -193,10 +195,10 @@ def test_every_learner_command_works_from_an_install(kit_install: Install, tmp_p
 
 
 def grading_cases() -> list[object]:
-    """Both installs in every isolation: the skeleton everywhere, a complete package once per install and once per
-    isolation (about a minute each): the virtual environment's namespaces and the system-wide install's in-process
-    here, the system-wide install's namespaces in the learner template's test (the same command and install)."""
-    full = {("venv", "namespaces"), ("system", "in-process")} if len(modes()) == 2 else {("venv", "in-process")}
+    """Both installs in every isolation grade the skeleton (each child must start, collect and fail honestly);
+    a complete package (about a minute a grading) gets full marks once per isolation: in-process here, in
+    namespaces in the learner template's test (the same command, from the system-wide install)."""
+    full = {("system", "in-process")}
     chosen = [(k, m, ("complete", "skeleton") if (k, m) in full else ("skeleton",)) for k in INSTALLS for m in modes()]
     return [pytest.param(k, m, who, id=f"{k}-{m}-{'+'.join(who)}") for k, m, who in chosen]
 
@@ -419,46 +421,3 @@ def test_the_instructor_regrade_template_installs_grades_the_slices_and_merges(
     rows = list(csv.DictReader((tmp_path / "class-grades" / "gradebook.csv").open(encoding="utf-8")))
     assert {row["name"]: float(row["score"]) for row in rows} == {"ada": catalogue.by_number(1).points, "bo": 0.0}
     assert "Class regraded: 2 learners" in (tmp_path / "github_step_summary").read_text(encoding="utf-8")
-
-
-# ------------------------------------------------------------ the workspace, without building the wheel
-
-
-def test_init_makes_a_workspace_that_find_sees_from_inside_and_activate_puts_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ws = tmp_path / "ws"
-    written = workspace.init(ws)
-    assert ws / "student" / "autograd" / "value.py" in written
-    assert (ws / "student" / "autograd" / "value.py").read_text(encoding="utf-8") == skeleton.generate()[
-        "autograd/value.py"
-    ]
-    assert (ws / catalogue.by_number(1).page).is_file(), "the kata pages travel with the workspace"
-    contract = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
-    assert (ws / "contract.md").read_text(encoding="utf-8") == contract, "the contract travels with the workspace"
-    assert workspace.find(ws / "student" / "nn") == ws
-    assert workspace.find(tmp_path) is None
-    assert workspace.find(ROOT / "spec_tests") is None, "the kit's own checkout is not a workspace"
-
-    monkeypatch.chdir(ws / "student")
-    monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
-    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    assert workspace.activate() == ws
-    assert sys.path[0] == str(ws)
-    assert os.environ["PYTHONPATH"].split(os.pathsep) == [str(ws), "/somewhere/else"]
-    assert os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] == str(ws / ".hypothesis")
-
-
-@pytest.mark.parametrize("occupied", ["a file", "a folder with a file"])
-def test_init_refuses_anything_but_a_new_or_empty_folder_and_writes_nothing(tmp_path: Path, occupied: str) -> None:
-    target = tmp_path / "ws"
-    if occupied == "a file":
-        target.write_text("x", encoding="utf-8")
-    else:
-        target.mkdir()
-        (target / "notes.txt").write_text("mine", encoding="utf-8")
-    before = sorted(tmp_path.rglob("*"))
-    with pytest.raises((FileExistsError, NotADirectoryError)):
-        workspace.init(target)
-    assert sorted(tmp_path.rglob("*")) == before
