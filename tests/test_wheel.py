@@ -196,9 +196,10 @@ def test_every_learner_command_works_from_an_install(kit_install: Install, tmp_p
 
 def grading_cases() -> list[object]:
     """Both installs in every isolation grade the skeleton (each child must start, collect and fail honestly);
-    a complete package (about a minute a grading) gets full marks once per isolation: in-process here, in
-    namespaces in the learner template's test (the same command, from the system-wide install)."""
-    full = {("system", "in-process")}
+    a complete package (about a minute a grading) gets full marks from each install and in each isolation:
+    the virtual environment's namespaces (where issue 21 found every kata scored 0) and the system-wide
+    install's in-process here, the system-wide install's namespaces in the learner template's test."""
+    full = {("venv", "namespaces"), ("system", "in-process")}
     chosen = [(k, m, ("complete", "skeleton") if (k, m) in full else ("skeleton",)) for k in INSTALLS for m in modes()]
     return [pytest.param(k, m, who, id=f"{k}-{m}-{'+'.join(who)}") for k, m, who in chosen]
 
