@@ -39,7 +39,7 @@ from .formats import FORMATS, WRITERS, Grade, KataGrade
 from .guard import RESERVED
 from .judging import build_kata_grade, make_cleaner, refused_grade
 from .output import unwritable, write_atomically
-from .sandbox import ChildRun, Limits, child_environment, hypothesis_storage, read_tail, run_child
+from .sandbox import ChildRun, Limits, child_environment, read_tail, run_child
 
 SPEC = KIT / "spec_tests"
 #: The spec's pytest settings, relative to the kit's root (shipped in the wheel; a clone's pyproject.toml agrees).
@@ -150,7 +150,7 @@ def collect(numbers: list[int], workdir: Path, kit: Path, impl: str | None = Non
     boot = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.guard import collect_main; collect_main()"
     command = [sys.executable, "-c", boot, str(kit), str(out), *files, *common_pytest_args(Limits(), kit)]
     command += ["--basetemp", str(workdir / "tmp"), "--impl", "reference"]
-    env = {**child_environment(workdir, "reference"), "HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_storage(kit))}
+    env = child_environment(workdir, "reference", kit)
     done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, check=False, timeout=600)
     if not out.is_file() or json.loads(out.read_text(encoding="utf-8"))["status"] != 0:
         tail = (done.stdout + done.stderr).strip().splitlines()[-15:]

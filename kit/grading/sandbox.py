@@ -76,8 +76,9 @@ class ChildRun:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def child_environment(workdir: Path | str, impl: str) -> dict[str, str]:
-    """A minimal environment: nothing of the grader's secrets, fixed hashing, one BLAS thread."""
+def child_environment(workdir: Path | str, impl: str, kit: Path) -> dict[str, str]:
+    """A minimal environment: nothing of the grader's secrets, fixed hashing, one BLAS thread, and Hypothesis's
+    storage in the grading's copy of the kit ``kit`` (:func:`hypothesis_storage`)."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(workdir),
@@ -100,6 +101,7 @@ def child_environment(workdir: Path | str, impl: str) -> dict[str, str]:
         # the interpreter's own import path, measured (a user's site-packages included, which a child with
         # another HOME and no user site would not find by itself); never the kit's checkout
         "PYTHONPATH": os.pathsep.join(isolation.child_import_path(KIT_ROOT)),
+        "HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_storage(kit)),
     }
     for name in ("SYSTEMROOT", "COMSPEC", "PATHEXT", "WINDIR"):  # Windows cannot start Python without these
         if name in os.environ:
@@ -190,11 +192,7 @@ def run_child(
         process = subprocess.Popen(
             command,
             cwd=workdir,
-            env={
-                **child_environment(inside, impl),
-                "PYTHONDONTWRITEBYTECODE": "1",
-                "HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_storage(kit)),
-            },
+            env={**child_environment(inside, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"},
             stdin=subprocess.PIPE,
             stdout=out,
             stderr=err,

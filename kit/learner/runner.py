@@ -27,6 +27,7 @@ from typing import Any
 
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
+from kit.grading.grade import SPEC_INI
 
 from . import warm, workspace
 
@@ -159,7 +160,7 @@ def _start(
         profile,
         f"--time-limit={timeout:g}",
         "-c",
-        str(KIT_ROOT / "spec_tests" / "spec.ini"),  # the spec's settings, in a clone and installed alike
+        str(KIT_ROOT / SPEC_INI),  # the spec's settings, in a clone and installed alike
         "--rootdir",
         str(KIT_ROOT),
         "-q",

@@ -36,12 +36,12 @@ import kit
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
 
-from ..grade import GradingError
+from ..grade import SPEC_INI, GradingError
 from . import gradebook, handback, report, submissions
 from .submissions import Submission
 
 #: Files whose content is the kit's version: the spec, the curriculum and every tool.
-_KIT_FILES = ("spec_tests/*.py", "spec_tests/spec.ini", "katas/*.py", "katas/catalogue.toml", "kit/**/*.py")
+_KIT_FILES = ("spec_tests/*.py", SPEC_INI, "katas/*.py", "katas/catalogue.toml", "kit/**/*.py")
 
 
 @dataclass(frozen=True)
