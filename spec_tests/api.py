@@ -6,6 +6,10 @@ contract states each one, with its module), resolved in the chosen implementatio
 (``--impl NAME`` / ``SPEC_IMPL``) the first time a test uses it. A missing module
 or name therefore fails only the tests that use it, with a message naming it,
 and never stops collection.
+
+When the run is split (``kata grade``, or ``pytest spec_tests --split``), the implementation is
+imported only in a worker process, and each name resolves to a stand-in for the object there
+(:mod:`spec_tests.remote`): the tests read the same either way.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from . import remote
+
 DEFAULT_IMPL = "reference"
 _chosen = {"name": os.environ.get("SPEC_IMPL") or DEFAULT_IMPL}
 _resolved: dict[tuple[str, str, str], Any] = {}
@@ -25,6 +31,14 @@ def select(name: str) -> None:
     """Make ``name`` (an importable package) the implementation under test."""
     _chosen["name"] = name
     _resolved.clear()
+
+
+def split(config: remote.Config | None) -> None:
+    """Reach the implementation through a worker process started as ``config`` says (``None``: in this process)."""
+    remote.configure(config)
+    _resolved.clear()
+    if config is not None:
+        remote.connection().on_restart.append(_resolved.clear)  # a new worker: every name is looked up again
 
 
 def implementation() -> str:
@@ -58,7 +72,7 @@ class ApiName:
         impl = implementation()
         key = (impl, self.module, self.name)
         if key not in _resolved:
-            _resolved[key] = getattr(self._import(impl), self.name, _MISSING)
+            _resolved[key] = self._remote(impl) if remote.active() else getattr(self._import(impl), self.name, _MISSING)
         obj = _resolved[key]
         if obj is _MISSING:
             del _resolved[key]
@@ -67,16 +81,28 @@ class ApiName:
         return obj
 
     def _import(self, impl: str) -> Any:
-        dotted = f"{impl}.{self.module}"
         try:
-            return importlib.import_module(dotted)
+            return importlib.import_module(f"{impl}.{self.module}")
         except Exception as exc:
-            if isinstance(exc, ModuleNotFoundError) and f"{dotted}.".startswith(f"{exc.name}."):
-                path = f"{impl}/{self.module.replace('.', '/')}.py"
-                reason = f"{path} is missing (cannot import {exc.name}): {_MISSING_MARK} it to define `{self.name}`"
-            else:  # the implementation's module crashed while importing
-                reason = f"importing {dotted} raised {type(exc).__name__}: {exc}"
-            pytest.fail(reason, pytrace=False)
+            self._cannot_import(impl, exc)
+
+    def _remote(self, impl: str) -> Any:
+        try:
+            found, obj = remote.resolve(self.module, self.name)
+        except remote.WorkerError:
+            raise
+        except Exception as exc:  # raised by the worker's import, rebuilt here
+            self._cannot_import(impl, exc)
+        return obj if found else _MISSING
+
+    def _cannot_import(self, impl: str, exc: Exception) -> None:
+        dotted = f"{impl}.{self.module}"
+        if isinstance(exc, ModuleNotFoundError) and f"{dotted}.".startswith(f"{exc.name}."):
+            path = f"{impl}/{self.module.replace('.', '/')}.py"
+            reason = f"{path} is missing (cannot import {exc.name}): {_MISSING_MARK} it to define `{self.name}`"
+        else:  # the implementation's module crashed while importing
+            reason = f"importing {dotted} raised {type(exc).__name__}: {exc}"
+        pytest.fail(reason, pytrace=False)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.resolve()(*args, **kwargs)

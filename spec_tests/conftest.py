@@ -5,6 +5,7 @@
     pytest spec_tests --kata 2                # one kata (same as -m kata02)
     pytest spec_tests --hypothesis-profile ci # or SPEC_PROFILE=ci
     pytest spec_tests --detail                # full tracebacks instead of the summary
+    pytest spec_tests --split                 # the implementation in a worker process, as kata grade runs it
 
 Profiles: ``dev`` (the default) runs few examples so a learner gets an answer
 fast; ``ci`` is derandomized, so a given implementation always gets the same
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import importlib
 import os
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from katas import catalogue
 
-from . import api, report, timelimit
+from . import api, remote, report, timelimit
 
 _COMMON = {
     "deadline": None,  # never fail for slowness: grades must not depend on machine load
@@ -53,6 +55,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help=f"fail a test that runs longer (default $SPEC_TIME_LIMIT or {timelimit.DEFAULT_LIMIT:g}; 0: no limit)",
     )
+    group.addoption(
+        "--split",
+        action="store_true",
+        help="import the implementation only in a worker process and reach it from there (what kata grade does)",
+    )
+    group.addoption("--worker", default=None, metavar="FILE", help="split, starting workers as FILE says (the grader)")
     group.addoption("--results-json", default=None, metavar="PATH", help="also write the results as JSON to PATH")
     group.addoption(
         "--progress-file", default=None, metavar="PATH", help="append one JSON line per test event to PATH (kata)"
@@ -65,6 +73,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{kata.marker}: kata {kata.number:02d}, {kata.title}")
     config.addinivalue_line("markers", "given: checks code the kit gives the learner (it may pass on the skeleton)")
     api.select(config.getoption("--impl") or os.environ.get("SPEC_IMPL") or api.DEFAULT_IMPL)
+    if config.getoption("--worker"):
+        api.split(remote.Config.from_file(config.getoption("--worker"), api.implementation()))
+    elif config.getoption("--split"):
+        api.split(remote.Config.local(api.implementation()))
     if not config.getoption("--detail"):
         config.option.tbstyle = "no"
         config.option.reportchars = ""
@@ -72,12 +84,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(timelimit, "nn-katas-time-limit")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    remote.close()
+
+
+@pytest.fixture(scope="session")
+def tmp_path_factory(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """pytest's own; when the run is split, the worker's user may write in its folders (a checkpoint's)."""
+    return remote.SharedTemp(tmp_path_factory) if remote.active() else tmp_path_factory
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     name = api.implementation()
-    try:
-        where = importlib.import_module(name).__file__ or "(namespace package)"
-    except Exception as exc:  # reported here; each test then fails with its own message
-        where = f"NOT IMPORTABLE: {type(exc).__name__}: {exc}"
+    if remote.active():
+        where = "(split: imported only in a worker process)"
+    else:
+        try:
+            where = importlib.import_module(name).__file__ or "(namespace package)"
+        except Exception as exc:  # reported here; each test then fails with its own message
+            where = f"NOT IMPORTABLE: {type(exc).__name__}: {exc}"
     limit = timelimit.limit_of(config)
     return [
         f"nn-katas spec: implementation {name!r} at {where}",

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from .api import Value, to_dot, topological_order
 from .contract import contract
+from .graphs import build
 from .oracle import assert_close, assert_grad_matches, assert_gradients_match, partials, reachable
 from .strategies import assert_exact_gradients, away_from_zero, describe, evaluate, expressions, magnitude, reals
 
@@ -171,10 +172,7 @@ def test_diamond_shared_interior_node(x: float, y: float) -> None:
 @given(st.integers(1, 300))
 def test_fan_out_sums_every_use(n: int) -> None:
     """a added to itself n times: ∂/∂a = n exactly, however often a is shared."""
-    a = Value(0.5)
-    out = a
-    for _ in range(n - 1):
-        out = out + a
+    a, out = build(Value, 0.5, n - 1, "add_self")
     out.backward()
     assert a.grad == float(n)
 
@@ -202,10 +200,7 @@ def test_random_expressions_match_central_differences(tree: tuple, point: list[f
 @contract("2.4")
 def test_a_chain_100000_operations_deep() -> None:
     """backward() works on a chain 100,000 operations deep (no recursion limit): ∂/∂x of x·r^100000."""
-    x = Value(1.0)
-    out = x
-    for _ in range(100_000):
-        out = out * 1.0000001
+    x, out = build(Value, 1.0, 100_000, "mul", 1.0000001)
     out.backward()
     assert_close(x.grad, 1.0000001**100_000, rel=1e-9, what="∂(x·r^100000)/∂x")
 
@@ -307,10 +302,7 @@ def test_topological_order_of_a_leaf() -> None:
 @contract("2.6")
 def test_topological_order_of_a_deep_chain() -> None:
     """topological_order handles a chain 100,000 operations deep without recursion."""
-    x = Value(0.0)
-    out = x
-    for _ in range(100_000):
-        out = -out
+    x, out = build(Value, 0.0, 100_000, "neg")
     order = topological_order(out)
     assert order[-1] is out
     assert sum(node is x for node in order) == 1
@@ -321,10 +313,7 @@ def test_topological_order_of_a_deep_chain() -> None:
 @given(st.integers(2, 2000))
 def test_a_widely_shared_node_is_listed_once(n: int) -> None:
     """A leaf used n times appears once in the order."""
-    a = Value(1.0)
-    out = a
-    for _ in range(n):
-        out = out + a
+    a, out = build(Value, 1.0, n, "add_self")
     assert sum(node is a for node in topological_order(out)) == 1
 
 
@@ -375,10 +364,7 @@ def test_to_dot_of_a_leaf() -> None:
 @contract("2.4")
 def test_leaf_gradient_accumulates_on_a_deep_chain() -> None:
     """Two backward() calls through a 20,000-deep chain leave the leaf with twice its gradient."""
-    x = Value(1.0)
-    out = x
-    for _ in range(20_000):
-        out = out + 0.0
+    x, out = build(Value, 1.0, 20_000, "add", 0.0)
     out.backward()
     out.backward()
     assert x.grad == 2.0

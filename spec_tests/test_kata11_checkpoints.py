@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from .api import MLP, SGD, Adam, CheckpointError, Momentum, load_checkpoint, save_checkpoint
 from .contract import contract
-from .faults import failing
+from .faults import failing, full_disk_in_json
 
 pytestmark = pytest.mark.kata11
 
@@ -227,39 +227,26 @@ def test_a_failed_rename_leaves_the_previous_file_byte_identical(tmp_path: Path)
     model, path, before = saved(tmp_path)
     # The "os.rename" audit event precedes os.rename, os.replace, Path.replace and
     # Path.rename, however the implementation imported them (see faults.py).
-    crash = failing("os.rename", lambda args: OSError(errno.EIO, "simulated crash before the rename"))
+    crash = failing("os.rename", errno.EIO, "simulated crash before the rename")
     with pytest.raises(OSError), crash:
         save_checkpoint(model, path, metadata={"run": 2})
     assert path.read_bytes() == before, "the checkpoint was changed without a rename: it was written in place"
 
 
 @contract("3.11")
-def test_a_full_disk_mid_write_leaves_the_previous_file_byte_identical(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_full_disk_mid_write_leaves_the_previous_file_byte_identical(tmp_path: Path) -> None:
     """A write that fails half way (the disk is full) raises OSError and leaves the previous checkpoint intact.
 
     The disk "fills up" inside json.dump / json.dumps. An implementation that
     produces its JSON another way is not affected: its save must then simply work.
     """
     model, path, before = saved(tmp_path)
-
-    def dump(obj: object, fp: object, *args: object, **kwargs: object) -> None:
-        fp.write('{"format": "nn-katas/check')
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    def dumps(obj: object, *args: object, **kwargs: object) -> str:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(json, "dump", dump)
-    monkeypatch.setattr(json, "dumps", dumps)
     try:
-        save_checkpoint(model, path, metadata={"run": 2})
+        with full_disk_in_json(errno.ENOSPC):
+            save_checkpoint(model, path, metadata={"run": 2})
     except OSError:
-        monkeypatch.undo()
         assert path.read_bytes() == before, "a failed write changed the previous checkpoint"
     else:  # the fault was not reached: the new checkpoint must be complete
-        monkeypatch.undo()
         fresh = build((2, [3, 1], "relu", "linear"), seed=3)
         assert load_checkpoint(fresh, path) == {"run": 2}, "the new checkpoint's metadata"
 
