@@ -118,12 +118,14 @@ class Connection:
         self.kept: list[Remote] = []
         self.epoch = 0  # advances whenever the worker may run the implementation's code: snapshots older are stale
         self.stamped: list[tuple[_Ref, Any]] = []
+        self.affinity: set[int] | None = None  # this process's CPUs before it was pinned (restored by close)
         self.shared = wire.Shared(-1, weak=True)
 
     # ----------------------------------------------------------- lifecycle
 
     def start(self) -> None:
-        pin_to_one_cpu()
+        if self.affinity is None:
+            self.affinity = pin_to_one_cpu()
         parent, child = socket.socketpair()
         env = dict(os.environ if self.config.env is None else self.config.env)
         env.update(SPEC_WORKER_FD=str(child.fileno()), SPEC_IMPL=self.config.impl)
@@ -413,7 +415,7 @@ class Connection:
         wire.send(self.sock, reply, encoder.buffers)  # type: ignore[arg-type]
 
 
-def pin_to_one_cpu() -> None:
+def pin_to_one_cpu() -> set[int] | None:
     """Run this process, and so its worker, on one CPU (Linux).
 
     The spec and its worker take turns, never run at once: on one CPU a request's round trip is a
@@ -421,10 +423,11 @@ def pin_to_one_cpu() -> None:
     times longer on a virtual machine). Processes of several runs spread by process id.
     """
     if not hasattr(os, "sched_setaffinity"):
-        return
-    allowed = sorted(os.sched_getaffinity(0))
+        return None
+    allowed = os.sched_getaffinity(0)
     if len(allowed) > 1:
-        os.sched_setaffinity(0, {allowed[os.getpid() % len(allowed)]})
+        os.sched_setaffinity(0, {sorted(allowed)[os.getpid() % len(allowed)]})
+    return allowed
 
 
 _STALE = (
@@ -671,8 +674,7 @@ _state: dict[str, Any] = {"conn": None, "limit": 0.0}
 
 def configure(config: Config | None) -> None:
     """Split this run (``config``: how to start the worker), or not (``None``)."""
-    if _state["conn"] is not None:
-        _state["conn"].stop()
+    close()
     _state["conn"] = Connection(config) if config is not None else None
 
 
@@ -756,6 +758,10 @@ def fault(name: str, *args: Any) -> Iterator[None]:
 
 
 def close() -> None:
-    """End the worker (the end of the run)."""
-    if _state["conn"] is not None:
-        _state["conn"].stop()
+    """End the worker (the end of the run), and let this process use all its CPUs again."""
+    conn = _state["conn"]
+    if conn is not None:
+        conn.stop()
+        if conn.affinity is not None:
+            os.sched_setaffinity(0, conn.affinity)
+            conn.affinity = None

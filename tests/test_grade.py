@@ -1032,7 +1032,7 @@ def test_a_compiled_module_in_the_submission_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["reference.autograd.value", "tests.alt_engine.autograd.value", "tests"])
 def test_the_child_import_finder_refuses_the_reference_and_the_kits_tests(name: str) -> None:
     """Behind the static check (a name built at run time gets past it): the kit's tests hold a whole engine."""
-    from kit.grading.guard import PinningFinder, ReferenceImportError
+    from kit.grading.trusted import PinningFinder, ReferenceImportError
 
     with pytest.raises(ReferenceImportError, match="tried to import"):
         PinningFinder({}, ["reference", "tests"]).find_spec(name)

@@ -36,10 +36,10 @@ from katas.catalogue import KIT_ROOT as KIT
 
 from . import isolation, screen
 from .formats import FORMATS, WRITERS, Grade, KataGrade
-from .guard import RESERVED
 from .judging import build_kata_grade, make_cleaner, refused_grade
 from .output import unwritable, write_atomically
-from .sandbox import ChildRun, Limits, child_environment, read_tail, run_child
+from .sandbox import ChildRun, Limits, child_environment, read_tail, run_child, run_split
+from .trusted import RESERVED
 
 SPEC = KIT / "spec_tests"
 #: The spec's pytest settings, relative to the kit's root (shipped in the wheel; a clone's pyproject.toml agrees).
@@ -147,7 +147,9 @@ def collect(numbers: list[int], workdir: Path, kit: Path, impl: str | None = Non
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / "collected.json"
     files = [str(f) for n in numbers for f in spec_files(n, kit)]
-    boot = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.guard import collect_main; collect_main()"
+    boot = (
+        "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.trusted import collect_main; collect_main()"
+    )
     command = [sys.executable, "-c", boot, str(kit), str(out), *files, *common_pytest_args(Limits(), kit)]
     command += ["--basetemp", str(workdir / "tmp"), "--impl", "reference"]
     env = child_environment(workdir, "reference", kit)
@@ -182,13 +184,18 @@ def grade_kata(
     workdir: Path,
     mode: str = isolation.IN_PROCESS,
     kit: Path = KIT,
+    split: bool = False,
 ) -> tuple[KataGrade, ChildRun]:
-    """Run kata ``kata``'s spec from ``kit`` (the grading's copy of the kit) in a guarded child against
-    the copy of the submission in ``parent``, and turn what it reported into a grade."""
+    """Run kata ``kata``'s spec from ``kit`` (the grading's copy of the kit) against the copy of the submission
+    in ``parent`` — in a guarded child, or ``split`` (the spec's process and the submission's worker,
+    :func:`kit.grading.sandbox.run_split`) — and turn what it reported into a grade."""
     args = [str(f) for f in spec_files(kata.number, kit)]
     args += common_pytest_args(limits, kit)
     args += ["--impl", impl, "--kata", str(kata.number)]
-    run = run_child(kit, impl, parent, args, workdir, limits, mode, hidden=KIT)
+    if split:
+        run = run_split(kit, impl, parent, args, workdir, limits, mode, hidden=KIT, share_root=workdir.parent)
+    else:
+        run = run_child(kit, impl, parent, args, workdir, limits, mode, hidden=KIT)
     clean = make_cleaner(
         [
             (workdir, "<tmp>"),
@@ -210,6 +217,7 @@ def grade(
     progress: Callable[[str], None] = print,
     mode: str = isolation.IN_PROCESS,
     jobs: int = 1,
+    split: bool = False,
 ) -> Grade:
     """Grade the package ``impl`` (in folder ``parent``) on katas ``numbers``, isolated by ``mode``.
 
@@ -218,7 +226,7 @@ def grade(
     the grades come out in kata order and do not depend on ``jobs``.
     """
     katas = [catalogue.by_number(n) for n in numbers]
-    with tempfile.TemporaryDirectory(prefix="kata-grade-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kata-grade-", dir=isolation.grading_parent() if split else None) as tmp:
         root = Path(tmp)
         started = time.monotonic()
         kit = stage_kit(root / "kit")
@@ -226,6 +234,10 @@ def grade(
         progress(f"collected the kit's spec in {time.monotonic() - started:.1f} s")
         submission = stage_submission(parent, impl, root / "submission")
         findings = screen.check_package(submission / impl)
+        advice: list[str] = []
+        if split:  # the spec cannot be reached from the worker: only what must not run at all is refused
+            advice = [screen.advice(findings)] if any(not f.compiled for f in findings) else []
+            findings = [finding for finding in findings if finding.compiled]
         if findings:
             progress(screen.refusal(findings))
             grades = [refused_grade(kata, expected[kata.number], screen.refusal(findings)) for kata in katas]
@@ -234,7 +246,7 @@ def grade(
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 runs = [
                     pool.submit(grade_kata, kata, impl, submission, expected[kata.number], limits,
-                                root / f"kata{kata.number:02d}", mode, kit)
+                                root / f"kata{kata.number:02d}", mode, kit, split)
                     for kata in katas
                 ]  # fmt: skip
                 grades = gather(katas, runs, expected, lambda: kit_digest(kit) == pristine, progress)
@@ -246,6 +258,11 @@ def grade(
         "tmp_mb": limits.tmp_mb,
     }
     notes = [GIVEN_NOTE, "hypothesis profile: ci (derandomized); PYTHONHASHSEED=0", ISOLATION_NOTES[mode]]
+    if split:
+        user = isolation.worker_user()
+        where = (" in namespaces" if mode == isolation.NAMESPACES else "") + (f" as {user[0]!r}" if user else "")
+        notes.append(SPLIT_NOTE.format(where=where))
+        notes += [note for note in (isolation.worker_user_note(), *advice) if note]
     return Grade(impl, grades, limits_record, notes, mode)
 def gather(
     katas: list[catalogue.Kata],
@@ -301,6 +318,10 @@ ISOLATION_NOTES = {
     isolation.NAMESPACES: "isolation: namespaces (bubblewrap: no network, no reference, read-only kit and submission)",
     isolation.IN_PROCESS: "isolation: in-process (namespaces unavailable or not asked for: the in-process guard only)",
 }
+SPLIT_NOTE = (
+    "split: the spec judged in its own process, which never ran the submission; the submission ran in a worker "
+    "process{where}, and only plain data crossed between them"
+)
 
 
 def kit_digest(*kits: Path) -> str:
@@ -335,6 +356,12 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         help="katas graded at the same time, each in its own child (default: the CPUs, at most 4)",
     )
     command.add_argument(
+        "--split",
+        action="store_true",
+        help="judge in a process that never runs the submission, which runs in a worker (new; the static check "
+        "becomes advice)",
+    )
+    command.add_argument(
         "--isolation",
         choices=isolation.CHOICES,
         default="auto",
@@ -367,7 +394,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
         say(f"isolation: {mode}")
         say(f"note: {GIVEN_NOTE}")
         started = time.monotonic()
-        result = grade(impl, parent, numbers, limits, progress=say, mode=mode, jobs=getattr(args, "jobs", 1))
+        split = bool(getattr(args, "split", False))
+        result = grade(
+            impl, parent, numbers, limits, progress=say, mode=mode, jobs=getattr(args, "jobs", 1), split=split
+        )
     except (GradingError, isolation.IsolationError, KeyError) as exc:
         say(f"kata grade: {exc.args[0] if exc.args else exc}")
         say(f"kata grade: {NOTHING_GRADED}")

@@ -1,7 +1,9 @@
-"""Where a graded kata runs: in Linux namespaces made by bubblewrap, or in-process guarded only.
+"""Where a submission runs while it is graded: in Linux namespaces made by bubblewrap, or a plain process.
 
-With ``namespaces`` each kata's child is started by ``bwrap`` (Debian/Ubuntu package ``bubblewrap``)
-in new user, mount, PID, network, IPC, UTS and cgroup namespaces. What it sees:
+The process that runs the submission — the guarded child, which also runs the spec (:mod:`kit.grading.guard`),
+or with ``kata grade --split`` the worker, which runs nothing else (:mod:`kit.grading.trusted`) — is, with
+``namespaces``, started by ``bwrap`` (Debian/Ubuntu package ``bubblewrap``) in new user, mount, PID, network,
+IPC, UTS and cgroup namespaces. What it sees:
 
 - the operating system and the Python installation read-only (``/usr``, ``/etc``, and every folder the
   interpreter and its installed packages need, wherever they live: a virtual environment, an installation
@@ -11,7 +13,9 @@ in new user, mount, PID, network, IPC, UTS and cgroup namespaces. What it sees:
   no kit ``tests/``, no ``.git`` (the whole history of the reference);
 - the submission as a read-only copy at :data:`SUBMISSION`;
 - one private writable tmpfs at ``/tmp``, capped in size, where it works (:data:`WORKDIR`);
-- one file of the parent's, the events file, writable at :data:`EVENTS` (capped by ``RLIMIT_FSIZE``);
+- the guarded child: one file of the parent's, the events file, writable at :data:`EVENTS`; the split
+  run's worker: the spec's temporary folders, writable at the same paths as outside (a checkpoint the
+  spec reads back);
 - no network (a fresh namespace holds only a loopback that is down);
 - its own PID namespace: when the child ends, the kernel ends every process it started,
   ``setsid`` or not, and a signal to ``getppid()`` reaches only the sandbox's own init.
@@ -19,7 +23,10 @@ in new user, mount, PID, network, IPC, UTS and cgroup namespaces. What it sees:
 ``--die-with-parent`` ends the sandbox if the grader dies. Where ``bwrap`` is missing or cannot make
 namespaces (macOS, Windows, a host that forbids unprivileged user namespaces, such as Ubuntu 24.04
 with ``kernel.apparmor_restrict_unprivileged_userns=1`` and no AppArmor profile for ``bwrap``),
-grading falls back to the in-process guard alone (:mod:`kit.grading.guard`), and the results say so.
+it runs as a plain process (``in-process``: the guarded child relies on the in-process guard; split, the spec
+and the submission are still two processes, with the same limits, but the submission sees the host as its
+user does), and the results say so. Split, when the grader runs as root, the worker runs as
+:data:`WORKER_USER` in either isolation (:mod:`kit.grading.launch`).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 NAMESPACES = "namespaces"
 IN_PROCESS = "in-process"
@@ -65,11 +73,67 @@ def bwrap() -> str | None:
     for folder in visible_folders(interpreter_folders()):
         probe += ["--ro-bind", folder, folder]
     probe += ["--", sys.executable, "-c", "pass"]
-    try:
-        done = subprocess.run(probe, capture_output=True, timeout=30, check=False)
+    try:  # as the worker will run it: as an unprivileged user when the grader is root
+        done = subprocess.run(probe, capture_output=True, timeout=30, check=False, **as_worker_user())
     except (OSError, subprocess.SubprocessError):
         return None
     return program if done.returncode == 0 else None
+
+
+#: The user a worker runs as when the grader is root.
+WORKER_USER = "nobody"
+
+
+@functools.cache
+def worker_user() -> tuple[str, int, int] | None:
+    """(name, uid, gid) of the user workers run as: :data:`WORKER_USER` when this process is root and that
+    user can run this Python with NumPy (an interpreter under ``/root`` cannot be); else ``None``."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(WORKER_USER)
+    except KeyError:
+        return None
+    probe = [sys.executable, "-c", "import numpy"]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(import_path()), "HOME": "/"}
+    try:
+        done = subprocess.run(
+            probe, capture_output=True, timeout=60, check=False, cwd="/", env=env,
+            user=entry.pw_uid, group=entry.pw_gid, extra_groups=[],
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (WORKER_USER, entry.pw_uid, entry.pw_gid) if done.returncode == 0 else None
+
+
+def grading_parent() -> str | None:
+    """Where a grading makes its temporary folder: the usual place, unless workers run as another user who
+    cannot pass a folder above it (a ``TMPDIR`` under ``/root``, pytest's ``/tmp/pytest-of-root``): then ``/tmp``."""
+    if worker_user() is None:
+        return None
+    folder = Path(tempfile.gettempdir()).resolve()
+    if all(os.stat(above).st_mode & 0o001 for above in [folder, *folder.parents]):
+        return None
+    return "/tmp"
+
+
+def worker_user_note() -> str | None:
+    """What the results say when the grader is root but its workers cannot run as :data:`WORKER_USER`."""
+    if os.name != "posix" or os.geteuid() != 0 or worker_user() is not None:
+        return None
+    return (
+        f"the grader runs as root and its workers could not run as {WORKER_USER!r} (that user cannot run "
+        f"{sys.executable} with NumPy): they ran as root. Install Python where every user can read it "
+        "(or let them pass the folders above it) to grade as an unprivileged user"
+    )
+
+
+def as_worker_user() -> dict[str, Any]:
+    """``subprocess`` arguments that run a command as :func:`worker_user` (nothing when that is not needed)."""
+    user = worker_user()
+    return {} if user is None else {"user": user[1], "group": user[2], "extra_groups": []}
 
 
 def choose(requested: str = "auto") -> str:
@@ -174,10 +238,18 @@ def child_import_path(hidden: Path | None) -> list[str]:
     return [path for path in import_path() if not _is_hidden(path, roots, secrets)]
 
 
-def bwrap_command(kit: Path, submission: Path, events: Path, tmp_mb: int, hidden: Path | None = None) -> list[str]:
-    """The ``bwrap`` arguments (up to ``--``) that build the sandbox described in this module's docstring:
-    ``kit``'s graded parts bound read-only, nothing of ``hidden`` (the kit's own folder, when ``kit`` is
-    the grading's copy of it)."""
+def bwrap_command(
+    kit: Path,
+    submission: Path,
+    tmp_mb: int,
+    hidden: Path | None = None,
+    writable: Iterable[Path] = (),
+    binds: Iterable[tuple[Path, str]] = (),
+) -> list[str]:
+    """The ``bwrap`` arguments (up to ``--``) that build the worker's sandbox described in this module's
+    docstring: ``kit``'s graded parts bound read-only, nothing of ``hidden`` (the kit's own folder, when
+    ``kit`` is the grading's copy of it), and each of ``writable`` (the spec's temporary folders) writable,
+    at the same path as outside (the spec reads there what the submission wrote)."""
     program = bwrap()
     if program is None:
         raise IsolationError("bubblewrap (bwrap) cannot make namespaces on this machine")
@@ -191,7 +263,10 @@ def bwrap_command(kit: Path, submission: Path, events: Path, tmp_mb: int, hidden
         if (kit / part).exists():
             args += ["--ro-bind", str(kit / part), str(kit / part)]
     args += ["--ro-bind", str(submission), SUBMISSION]
-    args += ["--bind", str(events), EVENTS]
-    args += ["--remount-ro", "/", "--remount-ro", "/dev"]  # only /tmp (capped) and the events file are writable
+    for folder in writable:
+        args += ["--bind", str(folder), str(folder)]
+    for source, inside in binds:  # the guarded run's events file, writable at its own path inside
+        args += ["--bind", str(source), inside]
+    args += ["--remount-ro", "/", "--remount-ro", "/dev"]  # only /tmp (capped) and the spec's folders are writable
     args += ["--chdir", WORKDIR, "--"]
     return args

@@ -1,4 +1,10 @@
-"""Run one graded child process with limits, and read back only what the grader itself wrote.
+"""Run one kata's graded run with limits, and read back only what the grader itself wrote.
+
+Two ways: :func:`run_child`, one guarded child that runs the spec and the submission together
+(the default), and :func:`run_split` (``kata grade --split``), the spec's process, which never runs
+the submission, and the worker it starts (:func:`worker_config`): through :mod:`kit.grading.launch`
+(the same limits, and the user :data:`kit.grading.isolation.WORKER_USER` when the grader is root),
+in bubblewrap with ``namespaces`` (the submission read-only, the spec's temporary folders writable).
 
 The parent side of :mod:`kit.grading.guard`. A child gets:
 
@@ -41,7 +47,7 @@ from typing import Any
 from katas.catalogue import KIT_ROOT
 
 from . import isolation
-from .guard import verify_lines
+from .trusted import verify_lines
 
 #: Bytes of a child's standard output or error read back (its end: where a crash says why).
 TAIL_BYTES = 8192
@@ -49,6 +55,12 @@ TAIL_BYTES = 8192
 EVENTS_BYTES = 64 * 1024 * 1024
 
 _BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.guard import main; main()"
+_SPLIT_BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.trusted import main; main()"
+_WORKER_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.trusted import worker_main; worker_main()"
+)
+#: Processes the worker's user may have at once (a fork bomb stops there; set only when the grader is root).
+WORKER_PROCESSES = 256
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,7 @@ def child_environment(workdir: Path | str, impl: str, kit: Path) -> dict[str, st
 
 def hypothesis_storage(kit: Path) -> Path:
     """Hypothesis's storage for the children graded from ``kit`` (the grading's copy of the kit): its Unicode
-    tables, built by the trusted collection (:func:`kit.grading.guard.warm_hypothesis_storage`), read-only to
+    tables, built by the trusted collection (:func:`kit.grading.trusted.warm_hypothesis_storage`), read-only to
     the children. The ``ci`` profile keeps no example database, so nothing else is ever stored there."""
     return kit / "spec_tests" / ".hypothesis"
 
@@ -180,7 +192,8 @@ def run_child(
     }
     prefix: list[str] = []
     if mode == isolation.NAMESPACES:
-        prefix = isolation.bwrap_command(kit, impl_parent, events_path, limits.tmp_mb, hidden)
+        events = [(events_path, isolation.EVENTS)]
+        prefix = isolation.bwrap_command(kit, impl_parent, limits.tmp_mb, hidden, binds=events)
         inside = Path(isolation.WORKDIR)
         config.update(impl_parent=isolation.SUBMISSION, events=isolation.EVENTS)
     config["workdir"] = str(inside)
@@ -225,6 +238,138 @@ def run_child(
         seconds=seconds,
         stdout_tail=read_tail(workdir / "stdout.txt"),
         stderr_tail=read_tail(workdir / "stderr.txt"),
+        unsigned_lines=unsigned,
+    )
+
+
+def worker_config(
+    kit: Path, impl: str, impl_parent: Path, workdir: Path, basetemp: Path, limits: Limits, mode: str, hidden: Path,
+    share_root: Path,
+) -> dict[str, Any]:  # fmt: skip
+    """How the spec's process starts its worker (:class:`spec_tests.remote.Config`): through the launcher, with
+    the kata's limits, as :func:`isolation.worker_user` when the grader is root, in bubblewrap for ``namespaces``."""
+    home = workdir / "worker"
+    home.mkdir(parents=True, exist_ok=True)
+    user = isolation.worker_user()
+    parent = str(impl_parent)
+    prefix: list[str] = []
+    inside = home
+    if mode == isolation.NAMESPACES:
+        prefix = isolation.bwrap_command(kit, impl_parent, limits.tmp_mb, hidden, writable=[basetemp])
+        parent, inside = isolation.SUBMISSION, Path(isolation.WORKDIR)
+    launch = {
+        "limits": {
+            "memory_mb": limits.memory_mb,
+            "file_mb": limits.file_mb,
+            "cpu_seconds": int(limits.kata_seconds) + 5,
+            "processes": WORKER_PROCESSES,
+        },
+        "user": user[0] if user else None,
+    }
+    launcher = [sys.executable, "-I", "-S", str(kit / "kit" / "grading" / "launch.py"), json.dumps(launch), "--"]
+    command = [*prefix, sys.executable, "-c", _WORKER_BOOT, str(kit), parent]
+    env = {**child_environment(inside, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"}
+    if user is not None:
+        share_with(user[1], user[2], share_root, [home, impl_parent, kit])
+    return {
+        "argv": [*launcher, *command],
+        "env": env,
+        "cwd": str(home),
+        "share": [user[1], user[2], str(share_root)] if user else None,
+        "log": str(workdir / "worker.log"),
+    }
+
+
+def share_with(uid: int, gid: int, root: Path, folders: list[Path]) -> None:
+    """Let the worker's user (not the grader's) pass the folders above ``folders`` up to ``root``, read the kit's
+    and the submission's copies, and own its home (the first of ``folders``)."""
+    os.chown(folders[0], uid, gid)
+    for folder in folders:
+        for above in [folder, *folder.parents]:
+            if above != root and root not in above.parents:
+                break
+            mode = os.stat(above).st_mode
+            if not mode & 0o001:
+                os.chmod(above, (mode & 0o7777) | 0o001)
+    for tree in folders[1:]:  # the copies the grader made: readable by everyone, writable by none but the grader
+        for path in [tree, *tree.rglob("*")]:
+            if path.is_symlink():
+                continue
+            mode = os.stat(path).st_mode & 0o7777
+            os.chmod(path, mode | (0o005 if path.is_dir() else 0o004))
+
+
+def run_split(
+    kit: Path,
+    impl: str,
+    impl_parent: Path,
+    pytest_args: list[str],
+    workdir: Path,
+    limits: Limits,
+    mode: str = isolation.IN_PROCESS,
+    hidden: Path | None = None,
+    share_root: Path | None = None,
+) -> ChildRun:
+    """Run the spec (``pytest_args``) in the spec's process, which reaches ``impl`` (found in ``impl_parent``)
+    only through its worker (:func:`worker_config`).
+
+    ``kit`` is the grading's copy of the kit's graded parts (:data:`isolation.KIT_PARTS`); ``hidden``
+    the kit's own folder, of which the worker may read nothing (its ``reference/`` above all);
+    ``impl_parent`` a folder that holds a copy of the submission alone (with namespaces it is bound whole).
+    ``mode`` is ``namespaces`` or ``in-process`` (:mod:`kit.grading.isolation`).
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    events_path = workdir / "events.jsonl"
+    events_path.touch(mode=0o600)
+    key = secrets.token_bytes(32)
+    hidden = hidden or kit
+    basetemp = workdir / "basetemp"
+    basetemp.mkdir(exist_ok=True)
+    worker = worker_config(kit, impl, impl_parent, workdir, basetemp, limits, mode, hidden, share_root or workdir)
+    worker_file = workdir / "worker.json"
+    worker_file.write_text(json.dumps(worker), encoding="utf-8")
+    config = {"events": str(events_path), "worker": str(worker_file), "impl": impl}
+    pytest_args = [*pytest_args, "--basetemp", str(basetemp / "spec")]  # pytest remakes it; basetemp stays bound
+    command = [sys.executable, "-c", _SPLIT_BOOT, str(kit), json.dumps(config), "--", *pytest_args]
+    posix = os.name == "posix"
+    started = time.monotonic()
+    with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
+        process = subprocess.Popen(
+            command,
+            cwd=workdir,
+            env={**child_environment(workdir, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"},
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
+            start_new_session=posix,
+            preexec_fn=_posix_limits(limits) if posix else None,
+        )
+        assert process.stdin is not None
+        with contextlib.suppress(OSError):  # the key, then end of input: read before anything else
+            process.stdin.write(key)
+            process.stdin.close()
+        timed_out = False
+        try:
+            process.wait(timeout=limits.kata_seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        _kill_group(process, posix)
+        process.wait()
+    seconds = time.monotonic() - started
+    try:
+        with events_path.open("rb") as handle:
+            text = handle.read(EVENTS_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        text = ""
+    events = list(verify_lines(text, key))
+    unsigned = sum(1 for line in text.splitlines() if line.strip()) - len(events)
+    return ChildRun(
+        events=events,
+        returncode=process.returncode,
+        timed_out=timed_out,
+        seconds=seconds,
+        stdout_tail=read_tail(workdir / "stdout.txt"),
+        stderr_tail=read_tail(workdir / "stderr.txt") + read_tail(workdir / "worker.log", 2048),
         unsigned_lines=unsigned,
     )
 

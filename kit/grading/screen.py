@@ -134,6 +134,14 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.what}"
 
+    @property
+    def compiled(self) -> bool:
+        """A compiled module: code that cannot be read, refused in a split grade too."""
+        return self.what == COMPILED_MODULE
+
+
+COMPILED_MODULE = "a compiled module: only Python source is graded"
+
 
 def check_source(source: str, file: str) -> list[Finding]:
     """The refused constructs in one module's ``source`` (``file`` names it in the findings)."""
@@ -197,7 +205,7 @@ def check_package(folder: Path) -> list[Finding]:
     for path in sorted(folder.rglob("*")):
         name = f"{folder.name}/{path.relative_to(folder).as_posix()}"
         if path.name.endswith(COMPILED) and "__pycache__" not in path.parts:
-            found.append(Finding(name, 0, "a compiled module: only Python source is graded"))
+            found.append(Finding(name, 0, COMPILED_MODULE))
         if path.suffix != ".py" or path.is_symlink() or not path.is_file():
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -205,6 +213,16 @@ def check_package(folder: Path) -> list[Finding]:
             continue
         found += check_source(path.read_bytes().decode("utf-8", errors="replace"), name)
     return found
+
+
+def advice(findings: list[Finding], shown: int = 10) -> str:
+    """The note a split grade carries instead of a refusal: what the check found, for a human to read."""
+    places = "; ".join(str(finding) for finding in findings[:shown])
+    more = f" (and {len(findings) - shown} more)" if len(findings) > shown else ""
+    return (
+        "advice: the static check found code that reaches for frames, gc, ctypes, pytest internals or dynamic "
+        f"code (not refused: the spec judged where the submission cannot reach; worth a look): {places}{more}"
+    )
 
 
 def refusal(findings: list[Finding], shown: int = 10) -> str:

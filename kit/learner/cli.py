@@ -39,6 +39,7 @@ from rich.text import Text
 from katas import catalogue
 from kit import demos
 from kit.authoring import dev, skeleton
+from kit.grading import screen
 from kit.grading.classroom.run import add_arguments as add_class_arguments
 from kit.grading.classroom.run import cmd_grade_class
 from kit.grading.grade import add_arguments as add_grade_arguments
@@ -211,7 +212,9 @@ def check(
     if not kata.ready:
         out.print(f"kata {number:02d} · {kata.title} is not written yet (planned): nothing to check.")
         return False
-    prints = fingerprints(package_folder(impl), progress)
+    folder = package_folder(impl)
+    warn_before_grading(out, folder)
+    prints = fingerprints(folder, progress)
     earlier = [
         k.number
         for k in catalogue.load()
@@ -290,6 +293,23 @@ def _render(out: Console, failures: list[dict[str, object]]) -> None:
 def _print_problems(out: Console, run: SpecRun) -> None:
     for problem in run.problems:
         out.print(Text(f"could not collect {problem}", style="red"))
+
+
+def warn_before_grading(out: Console, folder: Path | None) -> None:
+    """Say now what ``kata grade`` would hold against the package: a compiled module is refused outright; code
+    the static check dislikes is refused by the guarded grade and only noted by ``kata grade --split``."""
+    if folder is None:
+        return
+    findings = screen.check_package(folder)
+    for finding in findings[:5]:
+        if finding.compiled:
+            out.print(Text(f"⚠ kata grade will refuse this package: {finding}", style="yellow"))
+        else:
+            out.print(
+                Text(f"⚠ kata grade (guarded) will refuse this, kata grade --split notes it: {finding}", style="yellow")
+            )
+    if len(findings) > 5:
+        out.print(Text(f"⚠ … and {len(findings) - 5} more such places", style="yellow"))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
