@@ -228,9 +228,7 @@ def test_check_runs_the_kata_first_and_rechecks_only_earlier_katas_whose_files_c
 
 
 @pytest.mark.slow
-def test_status_answers_from_recorded_results_for_unchanged_files(
-    reference_status: Recorded, state: Path
-) -> None:
+def test_status_answers_from_recorded_results_for_unchanged_files(reference_status: Recorded, state: Path) -> None:
     recorded, parent = reference_status.state, reference_status.folder
     records = json.loads(recorded.read_text(encoding="utf-8"))["impls"]["recorded"]["records"]
     for number in ("1", "6"):  # a made-up count: only a status that reads the records can show it
@@ -283,9 +281,7 @@ def test_kata_start_moves_the_current_kata(state: Path) -> None:
     assert "kata 01" not in checked.stdout
 
 
-def test_list_shows_done_in_progress_and_not_started(
-    partial_status: Recorded, state: Path
-) -> None:
+def test_list_shows_done_in_progress_and_not_started(partial_status: Recorded, state: Path) -> None:
     state_copy(partial_status.state, state)  # its records are of the copy in the run's folder
     out = kata("list", "--impl", "partial", path=partial_status.folder, state=state).stdout
     assert "done" in table_row(out, 3)

@@ -11,6 +11,7 @@ submission that writes ``vars(self)`` scores full marks, with the static check's
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -173,3 +174,25 @@ def test_kata_check_says_what_kata_grade_would_hold_against_the_package(tmp_path
     assert "fast.so" in text
     assert "kata grade --split notes it" in text
     assert "uses vars" in text
+
+
+def test_no_process_of_the_submission_outlives_its_grading_in_process(tmp_path: Path) -> None:
+    """A double fork with ``setsid`` leaves the worker's session: the grader adopts it and ends it."""
+    marker = Path("/tmp") / f"nn-katas-orphan-{os.getpid()}-{tmp_path.name}"
+    escape = (
+        "import os as _os, time as _t\n"
+        "if _os.fork() == 0:\n"
+        "    _os.setsid()\n"
+        "    if _os.fork() == 0:\n"
+        f"        open({str(marker)!r}, 'w').write(str(_os.getpid()))\n"
+        "        _t.sleep(120)\n"
+        "    _os._exit(0)\n"
+    )
+    folder = hostile.build(Hostile("escapes", "__init__.py", "", escape), tmp_path)
+    try:
+        results = graded(folder, *SMALL, "--split", "--isolation", isolation.IN_PROCESS, seconds=240)
+        assert only_kata(results)["total"] > 0
+        pid = int(marker.read_text())
+        assert not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/status").read_text().find("zombie") >= 0
+    finally:
+        marker.unlink(missing_ok=True)

@@ -34,11 +34,12 @@ from typing import Any
 from katas import catalogue
 from katas.catalogue import KIT_ROOT as KIT
 
-from . import isolation, screen
+from . import isolation, reaper, screen
 from .formats import FORMATS, WRITERS, Grade, KataGrade
 from .judging import build_kata_grade, make_cleaner, refused_grade
 from .output import unwritable, write_atomically
 from .sandbox import ChildRun, Limits, child_environment, read_tail, run_child, run_split
+from .staging import copy_submission
 from .trusted import RESERVED
 
 SPEC = KIT / "spec_tests"
@@ -128,11 +129,12 @@ def stage_kit(folder: Path) -> Path:
     return folder
 
 
-def stage_submission(parent: Path, impl: str, folder: Path) -> Path:
+def stage_submission(parent: Path, impl: str, folder: Path) -> tuple[Path, list[str]]:
     """A copy of the submission's sources alone (no ``__pycache__``: its bytecode is never loaded) in
-    ``folder``; returns ``folder``, the parent folder to grade the copy from."""
-    shutil.copytree(parent / impl, folder / impl, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
-    return folder
+    ``folder``: (``folder``, the parent folder to grade the copy from; what was skipped and why: special
+    files, links out of the package, huge files, :mod:`kit.grading.staging`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder, copy_submission(parent / impl, folder / impl)
 
 
 def collect(numbers: list[int], workdir: Path, kit: Path, impl: str | None = None) -> dict[int, list[list[Any]]]:
@@ -232,7 +234,9 @@ def grade(
         kit = stage_kit(root / "kit")
         expected = collect(numbers, root / "collect", kit, impl)
         progress(f"collected the kit's spec in {time.monotonic() - started:.1f} s")
-        submission = stage_submission(parent, impl, root / "submission")
+        submission, skipped = stage_submission(parent, impl, root / "submission")
+        if skipped:
+            progress(f"skipped before grading: {'; '.join(skipped[:5])}")
         findings = screen.check_package(submission / impl)
         advice: list[str] = []
         if split:  # the spec cannot be reached from the worker: only what must not run at all is refused
@@ -258,12 +262,17 @@ def grade(
         "tmp_mb": limits.tmp_mb,
     }
     notes = [GIVEN_NOTE, "hypothesis profile: ci (derandomized); PYTHONHASHSEED=0", ISOLATION_NOTES[mode]]
+    if skipped:
+        shown = "; ".join(skipped[:10]) + (f" (and {len(skipped) - 10} more)" if len(skipped) > 10 else "")
+        notes.append(f"skipped before grading (never copied, never read): {shown}")
     if split:
         user = isolation.worker_user()
         where = (" in namespaces" if mode == isolation.NAMESPACES else "") + (f" as {user[0]!r}" if user else "")
         notes.append(SPLIT_NOTE.format(where=where))
         notes += [note for note in (isolation.worker_user_note(), *advice) if note]
     return Grade(impl, grades, limits_record, notes, mode)
+
+
 def gather(
     katas: list[catalogue.Kata],
     runs: list[Future[tuple[KataGrade, ChildRun]]],
@@ -394,14 +403,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
         say(f"isolation: {mode}")
         say(f"note: {GIVEN_NOTE}")
         started = time.monotonic()
+        reaper.adopt_orphans()  # a process a submission left behind comes to us, and ends before the results
         split = bool(getattr(args, "split", False))
         result = grade(
             impl, parent, numbers, limits, progress=say, mode=mode, jobs=getattr(args, "jobs", 1), split=split
         )
     except (GradingError, isolation.IsolationError, KeyError) as exc:
+        reaper.end_descendants()
         say(f"kata grade: {exc.args[0] if exc.args else exc}")
         say(f"kata grade: {NOTHING_GRADED}")
         return 2
+    orphans = reaper.end_descendants()
+    if orphans:
+        say(f"kata grade: ended {orphans} process(es) the submission left behind")
     try:
         write_atomically(out, WRITERS[args.format](result))
     except OSError as exc:

@@ -34,14 +34,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from pluggy import HookimplMarker
-
-hookimpl = HookimplMarker("pytest")
+from . import reaper
 
 #: Captured output kept per test (characters); the formats cut it further.
 OUTPUT_KEEP = 2000
 #: Names the submission's package may not take: the kit's own packages.
 RESERVED = frozenset({"spec_tests", "katas", "kit", "tests", "pytest", "_pytest", "hypothesis", "numpy"})
+
 
 class ReferenceImportError(ImportError):
     """The submission tried to import the kit's reference implementation."""
@@ -286,6 +285,7 @@ def main() -> None:
     del key
     plugin = ReportPlugin(events)
     sys.meta_path.insert(0, NeverImport(config["impl"]))
+    reaper.adopt_orphans()  # what the worker leaves behind comes to this process, which ends it
 
     import pytest
 
@@ -294,6 +294,7 @@ def main() -> None:
     except BaseException as exc:
         events.emit("internal", problem=_short(f"{type(exc).__name__}: {_text_of(exc)}"))
         status = 3
+    reaper.end_descendants()
     events.emit("end", status=status)
     sys.stdout.flush()
     sys.stderr.flush()

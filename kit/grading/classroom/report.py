@@ -144,7 +144,7 @@ def _distribution_table(graded: list[dict[str, Any]], numbers: list[int], points
         body.append(f"<tr><th>kata {number:02d} ({points[number]} points)</th>{cells}</tr>")
     note = '<p class="meta">Charts need matplotlib: <code>pip install "nn-katas[demos]"</code>.</p>'
     rows = "".join(body)
-    table = f"<table id=\"distribution-table\"><tr><th>learners per share of the points</th>{head}</tr>{rows}</table>"
+    table = f'<table id="distribution-table"><tr><th>learners per share of the points</th>{head}</tr>{rows}</table>'
     return table + note
 
 
