@@ -48,6 +48,9 @@ from .loops import NotRun, SpecTimeout
 
 #: Seconds past a test's time limit that this process waits for the worker's own answer.
 GRACE = 5.0
+#: What the implementation may print and log in one test, at most (characters, records): the rest is dropped.
+OUTPUT_PER_TEST = 1024 * 1024
+RECORDS_PER_TEST = 5000
 #: Most attributes of one object kept in a snapshot, and the types kept.
 SNAPSHOT_KEEP = 32
 _SNAPSHOT_TYPES = (float, int, bool, str, type(None))
@@ -111,6 +114,7 @@ class Connection:
         self.env: dict[str, str] = {}
         self.env_data: dict[bytes, bytes] | None = None
         self.log_level = logging.WARNING
+        self.printed = self.logged = 0  # in the current test
         self.test: str | None = None
         self.deadline: float | None = None
         self.on_restart: list[Callable[[], None]] = []
@@ -274,17 +278,25 @@ class Connection:
             return {}  # the grader's worker starts with its own environment: only changes follow
         return changes
 
-    @staticmethod
-    def _print(output: Any) -> None:
-        if isinstance(output, str) and output:
-            sys.stdout.write(output)
+    def _print(self, output: Any) -> None:
+        """The implementation's printed output, written here (pytest captures it), :data:`OUTPUT_PER_TEST` at most."""
+        if not isinstance(output, str) or not output:
+            return
+        room = OUTPUT_PER_TEST - self.printed
+        if room > 0:
+            sys.stdout.write(output[:room])
+            if len(output) > room:
+                sys.stdout.write(f"\n… (the implementation printed more than {OUTPUT_PER_TEST:,} characters: cut)\n")
+        self.printed += len(output)
 
-    @staticmethod
-    def _log(records: Any) -> None:
-        """The worker's log records, handled here by loggers of the same names (``caplog`` sees them)."""
+    def _log(self, records: Any) -> None:
+        """The worker's log records, handled here by loggers of the same names (``caplog`` sees them),
+        :data:`RECORDS_PER_TEST` at most."""
         if not isinstance(records, list):
             return
-        for record in records[:1000]:
+        room = max(0, RECORDS_PER_TEST - self.logged)
+        self.logged += len(records)
+        for record in records[: min(1000, room)]:
             if isinstance(record, list) and len(record) == 3 and type(record[1]) is int:
                 name, level, message = str(record[0])[:200], record[1], str(record[2])[:2000]
                 fields = {"name": name, "levelno": level, "levelname": logging.getLevelName(level), "msg": message}
@@ -697,6 +709,7 @@ def start_test(name: str | None, limit: float) -> None:
         return
     _state["limit"] = limit
     conn.test = name
+    conn.printed = conn.logged = 0
     if name is None:
         conn.kept = []  # the test's objects may go: the worker forgets them with the next request
     conn.deadline = time.monotonic() + limit if name is not None and limit > 0 else None

@@ -196,3 +196,15 @@ def test_no_process_of_the_submission_outlives_its_grading_in_process(tmp_path: 
         assert not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/status").read_text().find("zombie") >= 0
     finally:
         marker.unlink(missing_ok=True)
+
+
+def test_the_whole_grading_has_a_time_limit(tmp_path: Path) -> None:
+    """--total-timeout: a kata still running then is cut, and one not started is not graded; the grade arrives."""
+    slow = Hostile("slow-add", "autograd/value.py", _ADD, "        __import__('time').sleep(2)\n" + _ADD)
+    folder = hostile.build(slow, tmp_path)  # kata 01 alone takes minutes: 2 s for each addition
+    args = ("--kata", "1", "--kata", "2", "--timeout", "60", "--jobs", "1", "--total-timeout", "25", "--split")
+    results = graded(folder, *args, "--isolation", isolation.IN_PROCESS, seconds=90)
+    first, second = results["katas"]
+    assert first["problem"].startswith("cut at the grading's time limit (--total-timeout: 25 s in all) during ")
+    assert second["problem"].startswith("not graded: the grading's time limit (--total-timeout) ran out")
+    assert results["limits"]["total_seconds"] == 25

@@ -343,3 +343,23 @@ def test_a_change_to_a_temporary_array_crosses(split: None) -> None:
     layer.weight[...] = 2.0  # the array read here is gone after this line; its change is not
     layer.bias[...] = 0.5
     assert np.array_equal(layer.forward(np.ones((1, 2))), [[4.5]])
+
+
+def test_what_the_implementation_prints_is_kept_up_to_a_bound_per_test(
+    own: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own("talker", """
+        class Value:
+            def __init__(self, data):
+                print("x" * 200_000)
+                self.data = data
+    """)  # fmt: skip
+    remote.start_test("test_talk", 0.0)
+    try:
+        for _ in range(20):  # 4 MB printed in one test
+            api.Value(1.0)
+    finally:
+        remote.start_test(None, 0.0)
+    printed = capsys.readouterr().out
+    assert remote.OUTPUT_PER_TEST <= len(printed) < remote.OUTPUT_PER_TEST + 200
+    assert printed.rstrip().endswith("characters: cut)")

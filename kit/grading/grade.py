@@ -17,6 +17,7 @@ and 2 only when it could not grade at all (bad arguments, the kit itself broken)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -187,10 +188,20 @@ def grade_kata(
     mode: str = isolation.IN_PROCESS,
     kit: Path = KIT,
     split: bool = False,
-) -> tuple[KataGrade, ChildRun]:
+    deadline: float | None = None,
+) -> tuple[KataGrade, ChildRun | None]:
     """Run kata ``kata``'s spec from ``kit`` (the grading's copy of the kit) against the copy of the submission
     in ``parent`` — in a guarded child, or ``split`` (the spec's process and the submission's worker,
-    :func:`kit.grading.sandbox.run_split`) — and turn what it reported into a grade."""
+    :func:`kit.grading.sandbox.run_split`) — and turn what it reported into a grade.
+
+    ``deadline`` (``time.monotonic()``) ends the whole grading: a kata that starts after it is not graded
+    (no run), and one that starts before it runs at most until then."""
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left < 1.0:
+            return refused_grade(kata, expected, OUT_OF_TIME), None
+        if left < limits.kata_seconds:
+            limits = dataclasses.replace(limits, kata_seconds=left, cut_by_total=True)
     args = [str(f) for f in spec_files(kata.number, kit)]
     args += common_pytest_args(limits, kit)
     args += ["--impl", impl, "--kata", str(kata.number)]
@@ -228,6 +239,7 @@ def grade(
     the grades come out in kata order and do not depend on ``jobs``.
     """
     katas = [catalogue.by_number(n) for n in numbers]
+    deadline = time.monotonic() + limits.total_seconds if limits.total_seconds else None
     with tempfile.TemporaryDirectory(prefix="kata-grade-", dir=isolation.grading_parent() if split else None) as tmp:
         root = Path(tmp)
         started = time.monotonic()
@@ -250,16 +262,17 @@ def grade(
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 runs = [
                     pool.submit(grade_kata, kata, impl, submission, expected[kata.number], limits,
-                                root / f"kata{kata.number:02d}", mode, kit, split)
+                                root / f"kata{kata.number:02d}", mode, kit, split, deadline)
                     for kata in katas
                 ]  # fmt: skip
-                grades = gather(katas, runs, expected, lambda: kit_digest(kit) == pristine, progress)
+                grades = gather(katas, runs, expected, lambda: kit_digest(kit) == pristine, progress, deadline)
     limits_record = {
         "test_seconds": limits.test_seconds,
         "kata_seconds": limits.kata_seconds,
         "memory_mb": limits.memory_mb,
         "file_mb": limits.file_mb,
         "tmp_mb": limits.tmp_mb,
+        **({"total_seconds": limits.total_seconds} if limits.total_seconds else {}),
     }
     notes = [GIVEN_NOTE, "hypothesis profile: ci (derandomized); PYTHONHASHSEED=0", ISOLATION_NOTES[mode]]
     if skipped:
@@ -275,10 +288,11 @@ def grade(
 
 def gather(
     katas: list[catalogue.Kata],
-    runs: list[Future[tuple[KataGrade, ChildRun]]],
+    runs: list[Future[tuple[KataGrade, ChildRun | None]]],
     expected: dict[int, list[list[Any]]],
     unchanged: Callable[[], bool],
     progress: Callable[[str], None],
+    deadline: float | None = None,
 ) -> list[KataGrade]:
     """The katas' grades in order, as their runs finish; once ``unchanged()`` says the kit's files differ
     from what they were before any child started, no later kata is trusted."""
@@ -291,7 +305,14 @@ def gather(
             grades.append(refused_grade(kata, expected[kata.number], reason))
             continue
         kata_grade, run = future.result()
+        if run is None:  # not run: the grading's time ran out
+            grades.append(kata_grade)
+            progress(f"kata {kata.number:02d}: {OUT_OF_TIME}")
+            continue
         if not any(event.get("event") == "collected" for event in run.events):
+            if run.timed_out and deadline is not None and time.monotonic() >= deadline - 1.0:
+                grades.append(refused_grade(kata, expected[kata.number], OUT_OF_TIME))  # cut by the total limit
+                continue
             raise GradingError(could_not_start(kata, run))
         if not unchanged():  # the guard and the sandbox forbid it; this makes sure
             kata_grade.tampered, kata_grade.problem, changed_in = True, KIT_CHANGED, kata.number
@@ -319,6 +340,7 @@ def could_not_start(kata: catalogue.Kata, run: ChildRun) -> str:
     )
 
 
+OUT_OF_TIME = "not graded: the grading's time limit (--total-timeout) ran out before this kata could run"
 KIT_CHANGED = (
     "the kit's own files changed on disk while this kata was graded (by the submission, or by "
     "someone editing the kit): its results cannot be trusted, so it scores 0"
@@ -355,6 +377,12 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", choices=FORMATS, default="json", help="results format (default: json)")
     command.add_argument("--kata", type=int, action="append", default=[], help="grade only kata N (repeatable)")
     command.add_argument("--kata-timeout", type=float, default=600.0, help="seconds per kata, all tests (default 600)")
+    command.add_argument(
+        "--total-timeout",
+        type=float,
+        default=None,
+        help="seconds for the whole grading: katas not done by then are not graded (default: no such limit)",
+    )
     command.add_argument(
         "--memory", type=int, default=2048, help="address-space limit in MB, POSIX only (default 2048)"
     )
@@ -398,7 +426,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         if problem:
             raise GradingError(f"--out: {problem}")
         mode = isolation.choose(getattr(args, "isolation", "auto"))
-        limits = Limits(test_seconds=args.timeout, kata_seconds=args.kata_timeout, memory_mb=args.memory)
+        limits = Limits(
+            test_seconds=args.timeout,
+            kata_seconds=args.kata_timeout,
+            memory_mb=args.memory,
+            total_seconds=getattr(args, "total_timeout", None),
+        )
         say(f"grading {impl!r} from {parent} with the kit's spec in {SPEC}")
         say(f"isolation: {mode}")
         say(f"note: {GIVEN_NOTE}")

@@ -76,6 +76,8 @@ def run_problem(run: ChildRun, limits: Limits, seen: RunEvents) -> str:
     """Why the kata's run did not end normally, in words; empty when it did."""
     running = seen.running
     during = f" during {running}" if running else (" before any test ran" if not seen.results else "")
+    if run.timed_out and limits.cut_by_total:
+        return f"cut at the grading's time limit (--total-timeout: {limits.total_seconds:g} s in all){during}"
     if run.timed_out:
         return f"killed after {limits.kata_seconds:g} s (the kata's time limit){during}"
     if seen.exits:

@@ -72,6 +72,8 @@ class Limits:
     memory_mb: int = 2048  # address space, POSIX only
     file_mb: int = 64  # largest file the child may write (its captured output included), POSIX only
     tmp_mb: int = 256  # the sandbox's private /tmp (namespaces only)
+    total_seconds: float | None = None  # the whole grading, every kata (kata grade --total-timeout)
+    cut_by_total: bool = False  # kata_seconds is what was left of total_seconds when this kata started
 
 
 @dataclass
