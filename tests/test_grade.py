@@ -501,7 +501,7 @@ except OSError as exc:
     print("root read-only:", exc.errno)
 os.kill(os.getppid(), 9)
 """
-    command = isolation.bwrap_command(staged, submission, events, tmp_mb=16, hidden=ROOT)
+    command = isolation.bwrap_command(staged, submission, tmp_mb=16, hidden=ROOT, binds=[(events, isolation.EVENTS)])
     done = subprocess.run([*command, sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
     time.sleep(4)
     seen = events.read_text(encoding="utf-8")

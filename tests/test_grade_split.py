@@ -208,3 +208,50 @@ def test_the_whole_grading_has_a_time_limit(tmp_path: Path) -> None:
     assert first["problem"].startswith("cut at the grading's time limit (--total-timeout: 25 s in all) during ")
     assert second["problem"].startswith("not graded: the grading's time limit (--total-timeout) ran out")
     assert results["limits"]["total_seconds"] == 25
+
+
+#: The hostile kinds of tests/hostile/ that act where a split run's submission runs (its worker); the rest
+#: reach for the guarded child's own objects (its argv, the guard, the kit's bytecode), which a worker has not.
+WORKER_KINDS = [
+    hostile.LOOPS_FOREVER,
+    hostile.LOOPS_AT_IMPORT,
+    hostile.RAISES_AT_IMPORT,
+    hostile.SYS_EXIT_AT_IMPORT,
+    hostile.OS_EXIT_IN_A_TEST,
+    hostile.FLOODS_STDOUT,
+    hostile.FLOODS_AT_IMPORT,
+    hostile.ALLOCATES_WITHOUT_BOUND,
+    hostile.IMPORTS_REFERENCE,
+    hostile.SKIPS_INSTEAD_OF_FAILING,
+    hostile.FORKS_AND_ESCAPES,
+    hostile.KILLS_THE_GRADER,
+    hostile.FILLS_THE_DISK,
+    hostile.RAISES_A_LONE_SURROGATE,
+    hostile.RAISES_AN_UNPRINTABLE_ERROR,
+    hostile.RAISES_5_MB_MESSAGES,
+]
+
+
+@BOTH
+@pytest.mark.parametrize("kind", WORKER_KINDS, ids=[kind.name for kind in WORKER_KINDS])
+def test_whatever_the_worker_does_the_grade_arrives(kind: Hostile, mode: str, tmp_path: Path) -> None:
+    """Exit 0, a results file, nothing left behind, in bounded time (tests/test_grade.py's ``graded`` checks)."""
+    results = graded(hostile.build(kind, tmp_path), *SMALL, "--split", "--isolation", mode, seconds=120)
+    kata = only_kata(results)
+    assert kata["total"] > 0
+    if kind in (hostile.IMPORTS_REFERENCE, hostile.LOOPS_AT_IMPORT):
+        assert kata["passed"] == 0, "the reference cannot be imported, and a loop at import runs no test"
+    if kind == hostile.SKIPS_INSTEAD_OF_FAILING:  # a skip raised in the worker fails its test here
+        assert kata["passed"] < kata["total"]
+        assert all(failure["status"] != "skip" for failure in kata["failures"])
+
+
+def test_in_process_the_worker_cannot_simply_open_the_reference(tmp_path: Path) -> None:
+    reader = Hostile(
+        "opens-reference", "autograd/value.py", _ADD,
+        f"        open({str(kit() / 'reference' / 'autograd' / 'value.py')!r}).read()\n" + _ADD,
+    )  # fmt: skip
+    results = graded(hostile.build(reader, tmp_path), *SMALL, "--split", "--isolation", "in-process", seconds=120)
+    kata = only_kata(results)
+    assert kata["passed"] < kata["total"]
+    assert any("may not read the kit's reference" in failure["message"] for failure in kata["failures"])

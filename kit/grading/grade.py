@@ -283,6 +283,11 @@ def grade(
         where = (" in namespaces" if mode == isolation.NAMESPACES else "") + (f" as {user[0]!r}" if user else "")
         notes.append(SPLIT_NOTE.format(where=where))
         notes += [note for note in (isolation.worker_user_note(), *advice) if note]
+        if mode == isolation.IN_PROCESS and isolation.is_checkout(KIT):
+            notes.append(
+                "in-process: this kit is a checkout whose reference/ the worker's user may be able to read "
+                "(a hook refuses it, which determined code can get around): grade with namespaces to hide it"
+            )
     return Grade(impl, grades, limits_record, notes, mode)
 
 
