@@ -21,7 +21,7 @@ from katas.catalogue import KIT_ROOT
 from kit.grading import isolation
 from tests import hostile
 from tests.hostile import Hostile
-from tests.test_grade import BOTH, SMALL, graded, kit, only_kata
+from tests.test_grade import BOTH, SMALL, graded, kit, only_kata, processes_naming
 
 _ADD = '        return Value(self.data + other.data, (self, other), "+")'
 _WRONG = '        return Value(self.data + other.data + 1.0, (self, other), "+")'
@@ -178,24 +178,19 @@ def test_kata_check_says_what_kata_grade_would_hold_against_the_package(tmp_path
 
 def test_no_process_of_the_submission_outlives_its_grading_in_process(tmp_path: Path) -> None:
     """A double fork with ``setsid`` leaves the worker's session: the grader adopts it and ends it."""
-    marker = Path("/tmp") / f"nn-katas-orphan-{os.getpid()}-{tmp_path.name}"
+    token = f"nn-katas-orphan-{os.getpid()}-{tmp_path.name}"
     escape = (
-        "import os as _os, time as _t\n"
+        "import os as _os, sys as _sys\n"
         "if _os.fork() == 0:\n"
         "    _os.setsid()\n"
         "    if _os.fork() == 0:\n"
-        f"        open({str(marker)!r}, 'w').write(str(_os.getpid()))\n"
-        "        _t.sleep(120)\n"
+        f"        _os.execv(_sys.executable, [_sys.executable, '-c', 'import time; time.sleep(120)', {token!r}])\n"
         "    _os._exit(0)\n"
     )
     folder = hostile.build(Hostile("escapes", "__init__.py", "", escape), tmp_path)
-    try:
-        results = graded(folder, *SMALL, "--split", "--isolation", isolation.IN_PROCESS, seconds=240)
-        assert only_kata(results)["total"] > 0
-        pid = int(marker.read_text())
-        assert not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/status").read_text().find("zombie") >= 0
-    finally:
-        marker.unlink(missing_ok=True)
+    results = graded(folder, *SMALL, "--split", "--isolation", isolation.IN_PROCESS, seconds=240)
+    assert only_kata(results)["total"] > 0
+    assert processes_naming(token) == [], "an orphan of the submission outlived its grading"
 
 
 def test_the_whole_grading_has_a_time_limit(tmp_path: Path) -> None:
@@ -236,9 +231,11 @@ WORKER_KINDS = [
 @pytest.mark.parametrize("kind", WORKER_KINDS, ids=[kind.name for kind in WORKER_KINDS])
 def test_whatever_the_worker_does_the_grade_arrives(kind: Hostile, mode: str, tmp_path: Path) -> None:
     """Exit 0, a results file, nothing left behind, in bounded time (tests/test_grade.py's ``graded`` checks)."""
+    hogs = sorted(Path("/tmp").glob("nn-katas-hostile-hog-*"))  # what FILLS_THE_DISK would write outside
     results = graded(hostile.build(kind, tmp_path), *SMALL, "--split", "--isolation", mode, seconds=120)
     kata = only_kata(results)
     assert kata["total"] > 0
+    assert sorted(Path("/tmp").glob("nn-katas-hostile-hog-*")) == hogs, "the worker wrote outside its folders"
     if kind in (hostile.IMPORTS_REFERENCE, hostile.LOOPS_AT_IMPORT):
         assert kata["passed"] == 0, "the reference cannot be imported, and a loop at import runs no test"
     if kind == hostile.SKIPS_INSTEAD_OF_FAILING:  # a skip raised in the worker fails its test here

@@ -270,8 +270,8 @@ def worker_config(
     }
     launcher = [sys.executable, "-I", "-S", str(kit / "kit" / "grading" / "launch.py"), json.dumps(launch), "--"]
     command = [*prefix, sys.executable, "-c", _WORKER_BOOT, str(kit), parent]
-    if mode != isolation.NAMESPACES:
-        command.append(str(hidden))  # in-process the kit's own folder is there to be read: a hook refuses it
+    if mode != isolation.NAMESPACES:  # in-process the host is there: a hook refuses the kit's reference, writes
+        command += [str(hidden), str(basetemp)]
     env = {**child_environment(inside, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"}
     if user is not None:
         share_with(user[1], user[2], share_root, [home, impl_parent, kit])

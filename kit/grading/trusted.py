@@ -301,32 +301,43 @@ def main() -> None:
     os._exit(0 if status in (0, 1) else status)
 
 
-def _refuse_reading(kit: str) -> Any:
-    """An audit hook: opening a file under the kit's ``reference/`` or ``tests/`` raises PermissionError."""
+_WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def _worker_hook(kit: str, writable: list[str]) -> Any:
+    """An audit hook for an in-process worker: opening a file under the kit's ``reference/`` or ``tests/``,
+    or opening for writing outside ``writable`` (its home, the spec's temporary folders), raises PermissionError."""
     secret = tuple(os.path.join(os.path.realpath(kit), part) + os.sep for part in ("reference", "tests"))
+    allowed = tuple(os.path.realpath(folder) + os.sep for folder in writable)
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
             name = os.path.realpath(os.fsdecode(args[0]))
             if name.startswith(secret):
                 raise PermissionError(f"graded code may not read the kit's reference or tests ({name})")
+            mode, flags = (*args, None, None)[1:3]
+            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & _WRITES
+            )
+            if writes and name != os.devnull and not name.startswith(allowed):
+                raise PermissionError(f"graded code writes only in its own folders ({name})")
 
     return hook
 
 
 def worker_main() -> None:
-    """The worker's boot, inside the sandbox: ``sys.argv[1]`` is the folder that holds the submission's package,
-    ``sys.argv[2]`` (in-process only) the kit's own folder.
+    """The worker's boot, inside the sandbox: ``sys.argv[1]`` is the folder that holds the submission's package;
+    in-process only, ``sys.argv[2]`` the kit's own folder and the rest the folders it may write in.
 
     The submission's package resolves to that folder and the kit's parts to the grading's copy (already on
     ``sys.path``); ``reference`` and the kit's ``tests`` cannot be imported (in namespaces they are not there
-    at all), and in-process an audit hook refuses to open a file of the kit's ``reference/`` or ``tests/``: a
-    speed bump, not a boundary (the worker's user may be able to read them: the results say so). Then it serves
+    at all), and in-process an audit hook refuses to open a file of the kit's ``reference/`` or ``tests/``, or
+    to write outside its own folders: a speed bump, not a boundary (namespaces are: the results say so). Then it serves
     the spec (:func:`spec_tests.worker.main`) until the spec's process is done.
     """
     impl, parent = os.environ["SPEC_IMPL"], sys.argv[1]
-    if len(sys.argv) > 2 and impl != "reference":
-        sys.addaudithook(_refuse_reading(sys.argv[2]))
+    if len(sys.argv) > 3:
+        sys.addaudithook(_worker_hook(sys.argv[2], [os.getcwd(), *sys.argv[3:]]))
     kit = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     blocked = ["tests"] if impl == "reference" else ["reference", "tests"]  # tests: the kit's own (alt_engine)
     pinned = {impl: parent, "spec_tests": kit, "katas": kit, "kit": kit}
