@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,8 +22,8 @@ from rich.text import Text
 
 from katas import catalogue
 
-from . import api
-from .timelimit import NotRun, SpecTimeout
+from . import api, loops
+from .loops import NotRun, SpecTimeout
 
 _NOT_WRITTEN = re.compile(r"kata (\d+) · (\S+) — see (\S+)")
 
@@ -406,18 +405,9 @@ def _blob(exc: BaseException) -> tuple[str, str] | None:
 
 
 def _implementation_frames(exc: BaseException) -> list[str]:
-    """``file:line in function`` of every traceback frame inside the implementation, outermost first.
-
-    A comprehension's or lambda's frame is named for the function it is written in.
-    """
-    impl = api.implementation().split(".")[0]
-    found: list[str] = []
-    enclosing = ("", "")  # (file, function) of the last frame: a comprehension's frame takes its function's name
-    for frame in traceback.extract_tb(exc.__traceback__):
-        parts = Path(frame.filename).parts
-        if impl in parts:
-            rel = Path(*parts[parts.index(impl) :]).as_posix()
-            name = enclosing[1] if frame.name.startswith("<") and enclosing[0] == rel else frame.name
-            enclosing = (rel, name)
-            found.append(f"{rel}:{frame.lineno} in {name}")
-    return found
+    """``file:line in function`` of every traceback frame inside the implementation, outermost first: those an
+    exception raised in a worker brought with it (``impl_frames``), else those of its traceback here."""
+    carried = getattr(exc, "impl_frames", None)
+    if isinstance(carried, list):
+        return carried
+    return loops.implementation_frames(exc, api.implementation())

@@ -201,47 +201,8 @@ def run_child(
     config["workdir"] = str(inside)
     pytest_args = [*pytest_args, "--basetemp", str(inside / "basetemp")]
     command = [*prefix, sys.executable, "-c", _BOOT, str(kit), json.dumps(config), "--", *pytest_args]
-    posix = os.name == "posix"
-    started = time.monotonic()
-    with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
-        process = subprocess.Popen(
-            command,
-            cwd=workdir,
-            env={**child_environment(inside, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"},
-            stdin=subprocess.PIPE,
-            stdout=out,
-            stderr=err,
-            start_new_session=posix,
-            preexec_fn=_posix_limits(limits) if posix else None,
-        )
-        assert process.stdin is not None
-        with contextlib.suppress(OSError):  # the key, then end of input: read by the guard before anything else
-            process.stdin.write(key)
-            process.stdin.close()
-        timed_out = False
-        try:
-            process.wait(timeout=limits.kata_seconds)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        _kill_group(process, posix)
-        process.wait()
-    seconds = time.monotonic() - started
-    try:
-        with events_path.open("rb") as handle:
-            text = handle.read(EVENTS_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        text = ""
-    events = list(verify_lines(text, key))
-    unsigned = sum(1 for line in text.splitlines() if line.strip()) - len(events)
-    return ChildRun(
-        events=events,
-        returncode=process.returncode,
-        timed_out=timed_out,
-        seconds=seconds,
-        stdout_tail=read_tail(workdir / "stdout.txt"),
-        stderr_tail=read_tail(workdir / "stderr.txt"),
-        unsigned_lines=unsigned,
-    )
+    env = {**child_environment(inside, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"}
+    return signed_run(command, env, workdir, events_path, key, limits)
 
 
 def worker_config(
@@ -335,13 +296,28 @@ def run_split(
     config = {"events": str(events_path), "worker": str(worker_file), "impl": impl}
     pytest_args = [*pytest_args, "--basetemp", str(basetemp / "spec")]  # pytest remakes it; basetemp stays bound
     command = [sys.executable, "-c", _SPLIT_BOOT, str(kit), json.dumps(config), "--", *pytest_args]
+    env = {**child_environment(workdir, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"}
+    return signed_run(command, env, workdir, events_path, key, limits, extra_log=workdir / "worker.log")
+
+
+def signed_run(
+    command: list[str],
+    env: dict[str, str],
+    workdir: Path,
+    events_path: Path,
+    key: bytes,
+    limits: Limits,
+    extra_log: Path | None = None,
+) -> ChildRun:
+    """Run ``command`` in ``workdir`` with the kata's limits, its key on standard input, and read back its signed
+    events (``events_path``) and the ends of its output (and of ``extra_log``: the worker's, split)."""
     posix = os.name == "posix"
     started = time.monotonic()
     with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
         process = subprocess.Popen(
             command,
             cwd=workdir,
-            env={**child_environment(workdir, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"},
+            env=env,
             stdin=subprocess.PIPE,
             stdout=out,
             stderr=err,
@@ -373,7 +349,7 @@ def run_split(
         timed_out=timed_out,
         seconds=seconds,
         stdout_tail=read_tail(workdir / "stdout.txt"),
-        stderr_tail=read_tail(workdir / "stderr.txt") + read_tail(workdir / "worker.log", 2048),
+        stderr_tail=read_tail(workdir / "stderr.txt") + (read_tail(extra_log, 2048) if extra_log else ""),
         unsigned_lines=unsigned,
     )
 

@@ -215,21 +215,23 @@ def check_package(folder: Path) -> list[Finding]:
     return found
 
 
+def _places(findings: list[Finding], shown: int) -> str:
+    """The first ``shown`` findings, ``file:line: what`` each, and how many more."""
+    places = "; ".join(str(finding) for finding in findings[:shown])
+    return places + (f" (and {len(findings) - shown} more)" if len(findings) > shown else "")
+
+
 def advice(findings: list[Finding], shown: int = 10) -> str:
     """The note a split grade carries instead of a refusal: what the check found, for a human to read."""
-    places = "; ".join(str(finding) for finding in findings[:shown])
-    more = f" (and {len(findings) - shown} more)" if len(findings) > shown else ""
     return (
-        "advice: the static check found code that reaches for frames, gc, ctypes, pytest internals or dynamic "
-        f"code (not refused: the spec judged where the submission cannot reach; worth a look): {places}{more}"
+        "advice: the static check found code that reaches for frames, gc, ctypes, pytest internals or dynamic code "
+        f"(not refused: the spec judged where the submission cannot reach; worth a look): {_places(findings, shown)}"
     )
 
 
 def refusal(findings: list[Finding], shown: int = 10) -> str:
     """The message of a refused submission: what was found, where (the first ``shown`` places)."""
-    places = "; ".join(str(finding) for finding in findings[:shown])
-    more = f" (and {len(findings) - shown} more)" if len(findings) > shown else ""
     return (
         "refused before running: the submission's source reaches into the grader "
-        f"(frames, gc, ctypes, pytest internals or dynamic code): {places}{more}"
+        f"(frames, gc, ctypes, pytest internals or dynamic code): {_places(findings, shown)}"
     )
