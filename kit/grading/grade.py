@@ -441,17 +441,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
         say(f"isolation: {mode}")
         say(f"note: {GIVEN_NOTE}")
         started = time.monotonic()
-        reaper.adopt_orphans()  # a process a submission left behind comes to us, and ends before the results
         split = bool(getattr(args, "split", False))
-        result = grade(
-            impl, parent, numbers, limits, progress=say, mode=mode, jobs=getattr(args, "jobs", 1), split=split
-        )
+        with reaper.Adoption() as adoption:  # a process a submission left behind comes to us, and ends here
+            result = grade(
+                impl, parent, numbers, limits, progress=say, mode=mode, jobs=getattr(args, "jobs", 1), split=split
+            )
+            orphans = adoption.end()
     except (GradingError, isolation.IsolationError, KeyError) as exc:
-        reaper.end_descendants()
         say(f"kata grade: {exc.args[0] if exc.args else exc}")
         say(f"kata grade: {NOTHING_GRADED}")
         return 2
-    orphans = reaper.end_descendants()
     if orphans:
         say(f"kata grade: ended {orphans} process(es) the submission left behind")
     try:

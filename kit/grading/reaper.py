@@ -20,14 +20,36 @@ import time
 _PR_SET_CHILD_SUBREAPER = 36
 
 
-def adopt_orphans() -> bool:
-    """Make this process the subreaper of its descendants (Linux); whether it is."""
+def adopt_orphans(on: bool = True) -> bool:
+    """Make this process the subreaper of its descendants, or (``on=False``) no longer (Linux); whether it did."""
     if not sys.platform.startswith("linux"):
         return False
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    return libc.prctl(_PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) == 0
+
+
+class Adoption:
+    """``with Adoption() as adoption:`` this process adopts orphans; :meth:`end` kills those that came (and every
+    child started since), sparing the children it had before; leaving the block ends them too and stops adopting.
+
+    So a grading run inside a longer-lived process (a test, a tool) ends what the submission left behind and
+    nothing of its host's."""
+
+    def __enter__(self) -> Adoption:
+        self.spare = children()
+        self.on = adopt_orphans()
+        return self
+
+    def end(self) -> int:
+        """Kill the children that came since the block began; how many."""
+        return end_descendants(self.spare) if self.on else 0
+
+    def __exit__(self, *exc: object) -> None:
+        self.end()
+        if self.on:
+            adopt_orphans(False)
 
 
 def children() -> set[int]:
