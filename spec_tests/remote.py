@@ -350,9 +350,10 @@ class Connection:
             return _builtin_exception(tag) or Exception
         if not isinstance(tag, dict) or type(tag.get("H")) is not int or depth > 16:
             raise wire.WireError("an exception class is a builtin's name or a handle")
-        self.released.append([tag["H"], 1])  # the class is kept here, by its handle; the worker keeps its own
         found = self.exceptions.get(tag["H"])
-        if found is None:
+        if found is not None:  # seen before: the worker counted this sending too, and this side keeps one
+            self.released.append([tag["H"], 1])
+        else:
             bases = tuple(self._exception_class(base, depth + 1) for base in tag.get("e") or []) or (Exception,)
             name = _identifier(tag.get("n") or tag.get("c"))
             try:
@@ -360,7 +361,6 @@ class Connection:
             except TypeError:  # bases whose layouts conflict
                 found = type(name, bases[:1], {"__module__": "implementation"})
             found._remote_handle, found._remote_generation = tag["H"], self.generation  # type: ignore[attr-defined]
-            self.released.pop()  # the first sight keeps the worker's count of one
             self.exceptions[tag["H"]] = found
         return found
 

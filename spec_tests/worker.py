@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import math
 import operator
 import os
 import signal
@@ -31,6 +32,8 @@ from pathlib import Path
 from types import MemberDescriptorType
 from typing import Any
 
+import numpy as np
+
 from . import faults, graphs, loops, wire
 
 #: Characters of the implementation's printed output sent back with one answer.
@@ -38,7 +41,8 @@ OUTPUT_KEEP = 64 * 1024
 #: Lines of an exception's traceback sent back.
 TRACEBACK_LINES = 30
 
-BINARY = {
+#: What the spec may ask of the implementation's objects, by name: each called with the request's arguments.
+OPERATIONS = {
     "add": operator.add, "sub": operator.sub, "mul": operator.mul, "truediv": operator.truediv,
     "floordiv": operator.floordiv, "mod": operator.mod, "pow": operator.pow, "matmul": operator.matmul,
     "and": operator.and_, "or": operator.or_, "xor": operator.xor, "lshift": operator.lshift,
@@ -48,14 +52,12 @@ BINARY = {
     "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
     "ge": operator.ge, "getitem": operator.getitem, "contains": operator.contains, "isinstance": isinstance,
     "issubclass": issubclass, "delitem": operator.delitem, "getattr": getattr, "delattr": delattr,
-}  # fmt: skip
-UNARY = {
+    "setattr": setattr, "setitem": operator.setitem, "format": format, "round": round,
     "neg": operator.neg, "pos": operator.pos, "abs": operator.abs, "invert": operator.invert,
     "len": len, "iter": iter, "next": next, "bool": bool, "float": float, "int": int, "index": operator.index,
-    "complex": complex, "hash": hash, "repr": repr, "str": str, "round": round, "trunc": __import__("math").trunc,
-    "floor": __import__("math").floor, "ceil": __import__("math").ceil, "array": __import__("numpy").asarray,
+    "complex": complex, "hash": hash, "repr": repr, "str": str, "trunc": math.trunc,
+    "floor": math.floor, "ceil": math.ceil, "array": np.asarray,
 }  # fmt: skip
-TERNARY = {"setattr": setattr, "setitem": operator.setitem, "round": round, "format": format}
 
 
 class Output(io.TextIOBase):
@@ -247,12 +249,8 @@ class Worker:
         if op == "call":
             function, positional, keywords = args
             return function(*positional, **keywords)
-        if op in BINARY:
-            return BINARY[op](*args)
-        if op in UNARY:
-            return UNARY[op](*args)
-        if op in TERNARY:
-            return TERNARY[op](*args)
+        if op in OPERATIONS:
+            return OPERATIONS[op](*args)
         if op == "chain":  # a large graph, built here (spec_tests.graphs)
             return graphs.chain(*args)
         if op == "fault":
@@ -273,7 +271,7 @@ class Worker:
 
     def _handle_of(self, value: Any, encoder: wire.Encoder) -> dict[str, Any]:
         """A handle for an object that is not plain data: it stays here, the spec gets its number."""
-        if isinstance(value, np_ndarray):
+        if isinstance(value, np.ndarray):
             raise wire.WireError(f"an array of dtype {value.dtype} cannot be sent")
         key = id(value)
         handle = self.handles.get(key)
@@ -411,9 +409,6 @@ def _text(exc: BaseException) -> str:
         return str(exc)
     except Exception:
         return f"<{type(exc).__name__} whose __str__ raised>"
-
-
-np_ndarray: type = __import__("numpy").ndarray
 
 
 def main(connect: Callable[[], socket.socket] | None = None) -> None:

@@ -364,3 +364,29 @@ def test_what_the_implementation_prints_is_kept_up_to_a_bound_per_test(
     printed = capsys.readouterr().out
     assert remote.OUTPUT_PER_TEST <= len(printed) < remote.OUTPUT_PER_TEST + 200
     assert printed.rstrip().endswith("characters: cut)")
+
+
+def test_an_exception_class_made_here_still_names_its_class_in_the_worker(own: Any) -> None:
+    own("errors", """
+        class Base(ValueError):
+            pass
+
+        class Sub(Base):
+            pass
+
+        class Value:
+            def __init__(self, data):
+                if data < 0:
+                    raise Sub("negative")
+                if data > 9:
+                    raise Base("large")
+                self.data = data
+    """)  # fmt: skip
+    with pytest.raises(ValueError) as large:
+        api.Value(10.0)
+    with pytest.raises(ValueError) as negative:  # Sub seen first, its base Base seen again
+        api.Value(-1.0)
+    sub, base = type(negative.value), type(large.value)
+    assert issubclass(sub, base)
+    api.Value(1.0)  # the next request carries what this side let go
+    assert remote.connection().request("issubclass", sub, base) is True
