@@ -3,15 +3,13 @@
     python benchmarks/grade_overhead.py                       # reference, every ready kata, 3 rounds
     python benchmarks/grade_overhead.py --impl student --runs 5 --kata 1 --kata 2
     python benchmarks/grade_overhead.py --isolation in-process --jobs 1
-    python benchmarks/grade_overhead.py --split                # kata grade --split (issue 22) beside both
 
 Each round runs, one after the other on the same machine, (a) ``pytest spec_tests --impl IMPL
---hypothesis-profile ci`` and (b) ``kata grade --impl IMPL`` (one sandboxed child per kata, the
-trusted collection, the static check, the results file), alternating which goes first, and
-prints both wall-clock times, the ratio, and the 1-minute load average before each run: a
-figure from a busy machine says so. With ``--split`` each round also runs (c) ``kata grade --split``
-(the spec in a process that never runs the submission, the submission in a worker), and its ratio
-to (a) is printed too. Nothing here is asserted; see benchmarks/README.md.
+--hypothesis-profile ci`` and (b) ``kata grade --impl IMPL`` (per kata the spec's process and the
+submission's worker, the trusted collection, the static check, the results file), alternating
+which goes first, and prints both wall-clock times, the ratio, and the 1-minute load average
+before each run: a figure from a busy machine says so. The summary gives the median ratio and its
+spread. Nothing here is asserted; see benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -47,7 +45,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--isolation", default="auto", choices=("auto", "namespaces", "in-process"))
     parser.add_argument("--jobs", type=int, default=None, help="kata grade --jobs (default: its own)")
-    parser.add_argument("--split", action="store_true", help="also time kata grade --split")
     args = parser.parse_args()
     katas = [part for number in args.kata for part in ("--kata", str(number))]
     with tempfile.TemporaryDirectory(prefix="grade-overhead-") as tmp:
@@ -59,7 +56,7 @@ def main() -> None:
         grade += ["--jobs", str(args.jobs)] if args.jobs else []
         rows = []
         for round_ in range(args.runs):
-            pair = [("pytest", plain), ("grade", grade)] + ([("split", [*grade, "--split"])] if args.split else [])
+            pair = [("pytest", plain), ("grade", grade)]
             if round_ % 2:
                 pair.reverse()
             rows.append({name: timed(command, folder) for name, command in pair})
@@ -72,7 +69,7 @@ def main() -> None:
         f"isolation {used}"
     )
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    names = ["grade", *(["split"] if args.split else [])]
+    names = ["grade"]
     head = "".join(f"  {name + ' s':>8}  {'load':>5}  {'ratio':>6}" for name in names)
     print(f"{'round':>5}  {'pytest s':>9}  {'load':>5}{head}")
     for number, row in enumerate(rows, 1):

@@ -48,6 +48,8 @@ from .loops import NotRun, SpecTimeout
 
 #: Seconds past a test's time limit that this process waits for the worker's own answer.
 GRACE = 5.0
+#: Seconds a new worker may take to boot (Python, NumPy, the kit's worker code) before it says it is ready.
+BOOT_SECONDS = 60.0
 #: What the implementation may print and log in one test, at most (characters, records): the rest is dropped.
 OUTPUT_PER_TEST = 1024 * 1024
 RECORDS_PER_TEST = 5000
@@ -118,7 +120,8 @@ class Connection:
         self.test: str | None = None
         self.deadline: float | None = None
         self.on_restart: list[Callable[[], None]] = []
-        self.started = 0
+        self.on_ready: list[Callable[[], None]] = []  # called each time a worker has booted
+        self.started = self.ready = 0
         self.kept: list[Remote] = []
         self.epoch = 0  # advances whenever the worker may run the implementation's code: snapshots older are stale
         self.stamped: list[tuple[_Ref, Any]] = []
@@ -155,6 +158,25 @@ class Connection:
         self.proxies = weakref.WeakValueDictionary()
         self.exceptions, self.released, self.tokens, self.token_of, self.kept = {}, [], {}, {}, []
         self.shared = wire.Shared(-1, weak=True)
+        self._hello()
+
+    def _hello(self) -> None:
+        """Wait for the new worker to say it has booted (before any of the implementation's code runs); one
+        that cannot is this machine's or the kit's failure, never the implementation's: say so."""
+        try:
+            header, _ = wire.receive(self.sock, time.monotonic() + BOOT_SECONDS)  # type: ignore[arg-type]
+            if header.get("ready") != 1:
+                raise wire.WireError("the first frame is not the worker's hello")
+        except (wire.PeerGoneError, wire.WireError, TimeoutError) as exc:
+            reason = self.ended() if isinstance(exc, wire.PeerGoneError) else str(exc)
+            self.stop()
+            raise WorkerError(
+                f"the implementation's process could not start (the kit's or this machine's fault, "
+                f"not the implementation's): {reason}"
+            ) from None
+        self.ready += 1
+        for hook in self.on_ready:
+            hook()
 
     def stop(self) -> None:
         """End the worker (its whole process group) and forget its objects."""
@@ -364,30 +386,36 @@ class Connection:
             self.exceptions[tag["H"]] = found
         return found
 
-    def _exception(self, described: Any, buffers: list[bytearray]) -> BaseException:
-        if not isinstance(described, dict):
-            return WorkerError("the implementation's process sent a malformed exception")
-        kind, message = described.get("t"), str(described.get("m", ""))[:4000]
-        if kind == "SpecTimeout":
-            return SpecTimeout(f"timed out after {self._limit:g} s")
-        if kind == "NotRun":
-            return NotRun(message)
+    def _rebuilt(self, kind: Any, message: str, args: Any, buffers: list[bytearray]) -> BaseException:
+        """The implementation's exception made here: its class (:meth:`_exception_class`), rebuilt from its
+        arguments when that says what the implementation's said, else from its message."""
         try:
             cls = self._exception_class(kind, 0) if isinstance(kind, dict) else _builtin_exception(kind)
         except wire.WireError:
             cls = None
         if cls is None:  # SystemExit, KeyboardInterrupt and the like must not stop the spec's run
-            cls, message = WorkerError, f"the implementation raised {str(kind)[:80]}: {message}"
-        exc: BaseException | None = None
-        args = described.get("a")
+            cls, message, args = WorkerError, f"the implementation raised {str(kind)[:80]}: {message}", None
         if args is not None:
             with contextlib.suppress(Exception):
                 exc = cls(*self.decode(args, buffers))
-        if exc is None:
-            try:
-                exc = cls(message)
-            except Exception:
-                exc = WorkerError(f"{getattr(cls, '__name__', 'exception')}: {message}")
+                if str(exc) == message:
+                    return exc
+        try:
+            return cls(message)
+        except Exception:
+            return WorkerError(f"{getattr(cls, '__name__', 'exception')}: {message}")
+
+    def _exception(self, described: Any, buffers: list[bytearray]) -> BaseException:
+        if not isinstance(described, dict):
+            return WorkerError("the implementation's process sent a malformed exception")
+        kind, message = described.get("t"), str(described.get("m", ""))[:4000]
+        exc: BaseException
+        if kind == "SpecTimeout":
+            exc = SpecTimeout(f"timed out after {self._limit:g} s")
+        elif kind == "NotRun":
+            exc = NotRun(message)
+        else:
+            exc = self._rebuilt(kind, message, described.get("a"), buffers)
         if isinstance(exc, ModuleNotFoundError) and isinstance(described.get("n"), str):
             exc.name = described["n"]
         frames = described.get("f")
@@ -432,13 +460,16 @@ def pin_to_one_cpu() -> set[int] | None:
 
     The spec and its worker take turns, never run at once: on one CPU a request's round trip is a
     switch between two processes; across two, each way waits for the other CPU to wake (about five
-    times longer on a virtual machine). Processes of several runs spread by process id.
+    times longer on a virtual machine). Which CPU: ``$SPEC_CPU`` (the grader gives each kata graded at
+    the same time its own), else by process id.
     """
     if not hasattr(os, "sched_setaffinity"):
         return None
     allowed = os.sched_getaffinity(0)
     if len(allowed) > 1:
-        os.sched_setaffinity(0, {sorted(allowed)[os.getpid() % len(allowed)]})
+        chosen = os.environ.get("SPEC_CPU", "")
+        index = int(chosen) if chosen.isdigit() else os.getpid()
+        os.sched_setaffinity(0, {sorted(allowed)[index % len(allowed)]})
     return allowed
 
 

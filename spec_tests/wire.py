@@ -16,7 +16,7 @@ Values inside a header are plain JSON (``null``, booleans, numbers, strings; ``N
     {"A": i, "d": "<f8", "s": [2, 3]}  an array of a plain dtype: booleans, integers, floats, complex
     {"N": x, "d": "<f4"}         a NumPy scalar     {"X": [re, im]}     a complex number
     {"H": n, "c": "Value", ...}  an object that stays in the worker, by handle (see :mod:`spec_tests.remote`)
-    {"P": "/tmp/x"}              a path             {"R": n, "st": [...]}   a random.Random and its state
+    {"P": "/tmp/x"}              a path             {"R": n, "st": [3, {"B": i}, g]}   a random.Random
     {"C": n}                     a function of the spec, by token (the worker calls it back)
     {"S": [start, stop, step]}   a slice            {"E": 0}            Ellipsis
     {"Y": "float"}               a builtin type     {"DT": "<f4"}       a NumPy dtype
@@ -54,7 +54,8 @@ MAX_DEPTH = 64
 PLAIN_KINDS = frozenset("biufc")
 
 # Kept at import: the checkpoint spec makes json.dump and json.dumps fail inside the worker (spec_tests.faults)
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+#: ASCII, every other character escaped: a lone surrogate in a message crosses as ``\udc80`` (UTF-8 cannot carry it)
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
 _decode = json.JSONDecoder().decode
 _HEAD = struct.Struct("!II")
 #: Builtin types that cross by name (``dtype=float``, ``isinstance`` checks).
@@ -219,7 +220,8 @@ class Encoder:
         if isinstance(value, random.Random) and self.shared is not None:
             number = self.shared.share(value)
             version, words, gauss = value.getstate()
-            return {"R": number, "st": [version, list(words), gauss]}
+            self.buffers.append(np.array(words, dtype="<u4").tobytes())  # 2,500 bytes, not 625 numbers in text
+            return {"R": number, "st": [version, {"B": len(self.buffers) - 1}, gauss]}
         if kind is type and _BUILTIN_TYPES.get(value.__name__) is value:
             return {"Y": value.__name__}
         if isinstance(value, np.dtype) and value.kind in PLAIN_KINDS and value.fields is None:
@@ -344,7 +346,7 @@ class Decoder:
                 raise WireError("a generator crosses with its number")
             rng = random.Random()
             try:
-                rng.setstate(random_state(value.get("st")))
+                rng.setstate(random_state(value.get("st"), self._buffer))
             except (TypeError, ValueError) as exc:
                 raise WireError(f"not a generator's state ({exc})") from None
             return self.shared.receive(value["R"], rng)
@@ -503,22 +505,19 @@ def update(mine: Any, new: Any) -> bool:
     return False
 
 
-def random_state(value: Any) -> tuple[int, tuple[int, ...], float | None]:
-    """A ``random.Random`` state received (version 3, 625 words, the cached Gaussian), checked."""
+def random_state(value: Any, buffer: Callable[[Any], bytearray]) -> tuple[int, tuple[int, ...], float | None]:
+    """A ``random.Random`` state received (version 3, 625 words as 2,500 little-endian bytes in the buffer
+    ``buffer`` gives, the cached Gaussian), checked; ``setstate`` checks the position word."""
     items = _list(value)
-    if len(items) != 3 or items[0] != 3:
-        raise WireError("a generator's state is [3, words, gauss_next]")
-    words = _list(items[1])
-    if (
-        len(words) != 625
-        or not all(type(w) is int and 0 <= w < 2**32 for w in words[:624])
-        or type(words[624]) is not int
-    ):
+    if len(items) != 3 or items[0] != 3 or not isinstance(items[1], dict) or "B" not in items[1]:
+        raise WireError("a generator's state is [3, its words' buffer, gauss_next]")
+    words = buffer(items[1]["B"])
+    if len(words) != 625 * 4:
         raise WireError("a generator's state holds 625 words")
     gauss = items[2]
     if gauss is not None and type(gauss) is not float:
         raise WireError("a generator's cached Gaussian is a float or null")
-    return 3, tuple(words), gauss
+    return 3, tuple(np.frombuffer(words, dtype="<u4").tolist()), gauss
 
 
 def _dtype(text: Any) -> np.dtype:

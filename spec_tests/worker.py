@@ -152,6 +152,7 @@ class Worker:
         sys.stdout = sys.stderr = self.output
         logging.getLogger().addHandler(self.records)
         signal.signal(signal.SIGALRM, self._expire)
+        wire.send(self.sock, {"ready": 1}, [])  # booted, before any of the implementation's code has run
         while True:
             try:
                 header, buffers = wire.receive(self.sock)

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,165 @@ def build(tmp_path: Path):
     return lambda kind: hostile.build(kind, tmp_path)
 
 
+def hog_files() -> list[Path]:
+    return sorted(Path("/tmp").glob("nn-katas-hostile-hog-*"))
+
+
+def full_marks(kata: dict, results: dict, mode: str) -> None:
+    assert kata["passed"] == kata["total"], messages(kata)[:3]
+    assert kata["problem"] == ""
+
+
+def nothing_passes(kata: dict, results: dict, mode: str) -> None:
+    assert kata["passed"] == 0, messages(kata)[:3]
+    assert kata["score"] == 0
+
+
+def said_by_every_test(text: str) -> Callable[[dict, dict, str], None]:
+    def check(kata: dict, results: dict, mode: str) -> None:
+        nothing_passes(kata, results, mode)
+        assert all(text in m for m in messages(kata)), messages(kata)[:3]
+
+    return check
+
+
+def noted(*findings: str) -> Callable[[dict, dict, str], None]:
+    """Full marks (the code is the reference's): what the static check found is a note, never a refusal."""
+
+    def check(kata: dict, results: dict, mode: str) -> None:
+        full_marks(kata, results, mode)
+        (advice,) = [note for note in results["notes"] if note.startswith("advice: the static check found")]
+        assert all(finding in advice for finding in findings), advice
+
+    return check
+
+
+def one_bad_message(said: str) -> Callable[[dict, dict, str], None]:
+    """A message that cannot be printed, encoded or held fails its own tests and nothing else."""
+
+    def check(kata: dict, results: dict, mode: str) -> None:
+        assert kata["problem"] == "", "one bad message must not stop the kata"
+        assert 0 < kata["passed"] < kata["total"]
+        assert any(m.startswith(said) for m in messages(kata)), messages(kata)[:3]
+        assert all(len(m) <= 2100 for m in messages(kata))
+        assert len(json.dumps(results, ensure_ascii=False).encode("utf-8", errors="strict")) < 300_000
+
+    return check
+
+
+def os_exit_fails_its_own_tests(kata: dict, results: dict, mode: str) -> None:
+    """The worker ends; the spec's process does not: the tests that added fail, the rest pass on a new worker."""
+    assert kata["problem"] == ""
+    assert 0 < kata["passed"] < kata["total"]
+    assert any("the implementation's process ended" in m and "status 7" in m for m in messages(kata)), messages(kata)
+
+
+def forges_nothing(kata: dict, results: dict, mode: str) -> None:
+    nothing_passes(kata, results, mode)  # the worker ends at import: no test gets an answer
+
+
+def reads_nothing(kata: dict, results: dict, mode: str) -> None:
+    nothing_passes(kata, results, mode)
+    said = "may not read the kit's reference" if mode == "in-process" else "No such file or directory"
+    assert all(said in m for m in messages(kata)), messages(kata)[:3]
+
+
+def writes_nothing_into_the_kit(kata: dict, results: dict, mode: str) -> None:
+    nothing_passes(kata, results, mode)
+    assert not (kit() / "spec_tests" / "zz_planted_by_hostile.py").exists(), "the worker wrote into the kit"
+
+
+def no_network(kata: dict, results: dict, mode: str) -> None:
+    nothing_passes(kata, results, mode)
+    if mode == "in-process":  # in namespaces there is no network to refuse: the connection itself fails
+        assert all("network access is blocked while grading" in m for m in messages(kata)), messages(kata)[:3]
+
+
+def a_skip_is_not_a_pass(kata: dict, results: dict, mode: str) -> None:
+    assert 0 < kata["passed"] < kata["total"]
+    assert all(failure["status"] != "skip" for failure in kata["failures"])
+    assert any("not written yet" in m for m in messages(kata)), messages(kata)[:3]
+
+
+def loses_the_looping_tests(kata: dict, results: dict, mode: str) -> None:
+    assert 0 < kata["passed"] < kata["total"]
+    assert any("timed out after 10 s" in m for m in messages(kata)), messages(kata)[:3]
+
+
+def grade_arrives(kata: dict, results: dict, mode: str) -> None:
+    assert kata["total"] > 0  # graded() checked the rest: exit 0, a results file, nothing left behind
+
+
+def memory_errors(kata: dict, results: dict, mode: str) -> None:
+    assert kata["passed"] < kata["total"]
+    assert any(m.startswith("MemoryError") for m in messages(kata)), messages(kata)[:3]
+
+
+def no_file_outside(kata: dict, results: dict, mode: str) -> None:
+    full_marks(kata, results, mode)
+    assert hog_files() == [], "a file was written outside the grading's folders"
+
+
+#: What each hostile kind earns, graded on kata 01 in each isolation. Each is the reference plus the hostile
+#: change, so an attack that changes nothing scores full marks, and one that breaks the package scores 0.
+EXPECTED_OF = {
+    hostile.LOOPS_FOREVER: loses_the_looping_tests,
+    hostile.RAISES_AT_IMPORT: said_by_every_test("raised RuntimeError: hostile: broken at import"),
+    hostile.SYS_EXIT_AT_IMPORT: said_by_every_test("SystemExit: 3"),
+    hostile.OS_EXIT_IN_A_TEST: os_exit_fails_its_own_tests,
+    hostile.FLOODS_STDOUT: full_marks,
+    hostile.FLOODS_AT_IMPORT: full_marks,
+    hostile.FLOODS_THE_LOG: full_marks,
+    hostile.ALLOCATES_WITHOUT_BOUND: memory_errors,
+    hostile.IMPORTS_REFERENCE: said_by_every_test("tried to import the reference implementation"),
+    hostile.READS_REFERENCE: reads_nothing,
+    hostile.PATCHES_ORACLE_AT_IMPORT: full_marks,  # the worker's own copy of the oracle: the spec never uses it
+    hostile.PATCHES_PYTEST_IN_A_TEST: full_marks,
+    hostile.FORGES_RESULTS: forges_nothing,
+    hostile.WRITES_INTO_THE_KIT: writes_nothing_into_the_kit,
+    hostile.USES_THE_NETWORK: no_network,
+    hostile.STARTS_A_PROCESS: full_marks,  # bounded by the process limit, and ended with the grading
+    hostile.SKIPS_INSTEAD_OF_FAILING: a_skip_is_not_a_pass,
+    hostile.OPENS_WITH_DIR_FD: noted("opens a file relative to a folder descriptor (dir_fd=)"),
+    hostile.OPENS_WITH_CTYPES: noted("imports ctypes"),
+    hostile.IMPORTS_THE_ALT_ENGINE: nothing_passes,
+    hostile.WALKS_FRAMES_TO_PYTEST: noted("reaches ._getframe", "reaches .f_back"),
+    hostile.FINDS_THE_REPORTER_WITH_GC: noted("imports gc"),
+    hostile.EXECS_HIDDEN_CODE: noted("uses exec"),
+    hostile.FORKS_AND_ESCAPES: grade_arrives,
+    hostile.KILLS_THE_GRADER: grade_arrives,
+    hostile.FILLS_THE_DISK: no_file_outside,
+    hostile.MAKES_A_DIRECTORY_AT_OUT: full_marks,
+    hostile.MAKES_A_FIFO_AT_OUT: full_marks,
+    hostile.RAISES_A_LONE_SURROGATE: one_bad_message("ValueError: bad \\udc80 value"),
+    hostile.RAISES_AN_UNPRINTABLE_ERROR: one_bad_message("Unprintable: <Unprintable whose __str__ raised"),
+    hostile.RAISES_5_MB_MESSAGES: one_bad_message("ValueError: xxxxxxxxxx"),
+    hostile.POISONS_THE_PYCACHE: full_marks,
+}
+
+
+@BOTH
+@pytest.mark.parametrize("kind", list(EXPECTED_OF), ids=[kind.name for kind in EXPECTED_OF])
+def test_whatever_the_submission_does_the_grade_arrives_and_says_what_it_earned(
+    kind: hostile.Hostile, mode: str, tmp_path: Path
+) -> None:
+    """Exit 0, a results file, nothing left behind, in bounded time (``graded``), and the score its code earns."""
+    assert hog_files() == [], "left over from an earlier run"
+    results = graded(hostile.build(kind, tmp_path), *SMALL, "--isolation", mode, seconds=150)
+    EXPECTED_OF[kind](only_kata(results), results, mode)
+
+
+def test_every_hostile_kind_is_graded() -> None:
+    """Each kind in ``hostile.ALL`` here; the attacks on the verdict, the honest ``vars`` and the shadow reader in
+    tests/test_grade_split.py."""
+    assert set(EXPECTED_OF) | {hostile.LOOPS_AT_IMPORT} == set(hostile.ALL)
+    elsewhere = {*hostile.VERDICT, hostile.WRONG_ADD, hostile.USES_VARS, hostile.READS_SHADOW}
+    every = {value for value in vars(hostile).values() if isinstance(value, hostile.Hostile)}
+    assert every == set(hostile.ALL) | elsewhere
+    split_tests = (Path(__file__).parent / "test_grade_split.py").read_text(encoding="utf-8")
+    assert all(f"hostile.{name}" in split_tests for name in ("VERDICT", "WRONG_ADD", "USES_VARS", "READS_SHADOW"))
+
+
 def test_an_infinite_loop_is_stopped_per_test_and_per_kata(build) -> None:
     folder = build(hostile.LOOPS_FOREVER)
     results = graded(folder, "--kata", "1", "--timeout", "1", "--kata-timeout", "30", seconds=120)
@@ -166,35 +326,15 @@ def test_an_infinite_loop_is_stopped_per_test_and_per_kata(build) -> None:
     assert any("not run: " in m and "__add__ timed out in" in m for m in messages(kata)), messages(kata)
 
 
-def test_an_infinite_loop_at_import_is_killed_at_the_kata_limit(build) -> None:
-    kata = only_kata(graded(build(hostile.LOOPS_AT_IMPORT), "--kata", "1", "--kata-timeout", "8", seconds=60))
+@BOTH
+def test_an_infinite_loop_at_import_is_killed_at_the_kata_limit(build, mode: str) -> None:
+    folder = build(hostile.LOOPS_AT_IMPORT)
+    kata = only_kata(graded(folder, "--kata", "1", "--kata-timeout", "8", "--isolation", mode, seconds=60))
     assert kata["score"] == 0
     # the package is first imported by the first test (pytest -q prints no header, which imported it before)
     assert kata["problem"] == f"killed after 8 s (the kata's time limit) during {kata['failures'][0]['test']}"
     assert all(f["status"] == "error" for f in kata["failures"])
     assert len(kata["failures"]) == kata["total"]
-
-
-def test_an_error_at_import_fails_every_test_with_the_error(build) -> None:
-    kata = only_kata(graded(build(hostile.RAISES_AT_IMPORT), *SMALL, seconds=90))
-    assert kata["passed"] == 0
-    assert kata["score"] == 0
-    assert kata["problem"] == ""
-    assert all("raised RuntimeError: hostile: broken at import" in m for m in messages(kata))
-
-
-def test_sys_exit_at_import_fails_every_test_with_the_exit(build) -> None:
-    kata = only_kata(graded(build(hostile.SYS_EXIT_AT_IMPORT), *SMALL, seconds=90))
-    assert kata["score"] == 0
-    assert kata["problem"] == "", "each test imports the package and fails with the exit: the run goes on"
-    assert all(m.startswith("SystemExit: 3") for m in messages(kata)), messages(kata)[:3]
-    assert len(kata["failures"]) == kata["total"]
-
-
-def test_os_exit_in_a_test_keeps_earlier_results_and_names_the_test(build) -> None:
-    kata = only_kata(graded(build(hostile.OS_EXIT_IN_A_TEST), *SMALL, seconds=90))
-    assert kata["problem"].startswith("the submission called os._exit(7) during spec_tests/test_kata01_values.py::")
-    assert 0 < kata["passed"] < kata["total"], "tests before the exit keep their result"
 
 
 def test_flooding_stdout_is_captured_capped_and_not_held_against_a_correct_submission(build, tmp_path: Path) -> None:
@@ -204,96 +344,6 @@ def test_flooding_stdout_is_captured_capped_and_not_held_against_a_correct_submi
     assert any(outputs)
     assert all(len(output) <= 500 for output in outputs)
     assert (tmp_path / "hostile_floods_stdout.json").stat().st_size < 2_000_000
-
-
-def test_flooding_stdout_at_import_is_not_read_back_whole(build) -> None:
-    kata = only_kata(graded(build(hostile.FLOODS_AT_IMPORT), *SMALL, seconds=120))
-    assert kata["passed"] == kata["total"], "40 MB of output at import changes nothing else"
-
-
-def test_unbounded_allocation_ends_in_memory_errors_within_the_memory_cap(build) -> None:
-    if not hasattr(os, "fork"):
-        pytest.skip("the memory cap is POSIX only")
-    kata = only_kata(graded(build(hostile.ALLOCATES_WITHOUT_BOUND), *SMALL, seconds=120))
-    assert kata["passed"] < kata["total"]
-    assert any(m.startswith("MemoryError") for m in messages(kata)), messages(kata)[:3]
-
-
-def test_importing_the_reference_is_blocked_and_said(build) -> None:
-    kata = only_kata(graded(build(hostile.IMPORTS_REFERENCE), *SMALL, seconds=90))
-    assert kata["passed"] == 0
-    assert kata["score"] == 0
-    assert all("tried to import the reference implementation" in m for m in messages(kata)), messages(kata)[:3]
-
-
-@BOTH
-def test_reading_the_reference_from_disk_is_blocked_and_said(build, mode: str) -> None:
-    kata = only_kata(graded(build(hostile.READS_REFERENCE), *SMALL, "--isolation", mode, seconds=90))
-    assert kata["passed"] == 0
-    # the guard refuses the open in both isolations (with namespaces the file is not there either)
-    assert all("tried to read the reference implementation" in m for m in messages(kata)), messages(kata)[:3]
-
-
-@pytest.mark.parametrize(
-    ("kind", "changed"),
-    [
-        (hostile.PATCHES_ORACLE_AT_IMPORT, "spec_tests.oracle.assert_close"),
-        (hostile.PATCHES_PYTEST_IN_A_TEST, "pytest.approx, pytest.fail"),
-    ],
-    ids=["oracle-at-import", "pytest-in-a-test"],
-)
-def test_tampering_with_the_spec_or_pytest_scores_zero(build, kind: hostile.Hostile, changed: str) -> None:
-    kata = only_kata(graded(build(kind), *SMALL, seconds=90))
-    assert kata["score"] == 0
-    assert kata["passed"] == 0
-    assert kata["status"] == "error"
-    assert kata["problem"].startswith(f"tampering: the submission changed {changed} ("), kata["problem"]
-
-
-@BOTH
-def test_forged_results_are_ignored(build, mode: str) -> None:
-    kata = only_kata(graded(build(hostile.FORGES_RESULTS), *SMALL, "--isolation", mode, seconds=90))
-    assert kata["score"] == 0
-    if mode == "in-process":  # the events file is in the work folder: the lines get written, unsigned
-        assert "100 line(s) in the results file were not written by the grader and were ignored" in kata["problem"]
-    else:  # it is outside the sandbox's /tmp: the guard refuses the write itself
-        assert all("writing outside the grading's work folder is blocked" in m for m in messages(kata))
-
-
-@BOTH
-def test_writing_into_the_kit_is_blocked(build, mode: str) -> None:
-    planted = kit() / "spec_tests" / "zz_planted_by_hostile.py"
-    try:
-        kata = only_kata(graded(build(hostile.WRITES_INTO_THE_KIT), *SMALL, "--isolation", mode, seconds=90))
-        assert not planted.exists(), "the submission wrote into the kit's spec folder"
-    finally:
-        planted.unlink(missing_ok=True)
-    assert kata["passed"] == 0
-    said = "writing inside the kit or the Python installation is blocked"  # the guard, before the read-only mount
-    assert all(said in m for m in messages(kata)), messages(kata)[:3]
-
-
-@pytest.mark.parametrize(
-    ("kind", "said"),
-    [
-        (hostile.USES_THE_NETWORK, "network access is blocked while grading"),
-        (hostile.STARTS_A_PROCESS, "starting processes is blocked while grading"),
-    ],
-    ids=["network", "process"],
-)
-def test_network_and_new_processes_are_blocked_and_said(build, kind: hostile.Hostile, said: str) -> None:
-    kata = only_kata(graded(build(kind), *SMALL, seconds=90))
-    assert kata["passed"] == 0
-    assert all(said in m for m in messages(kata)), messages(kata)[:3]
-
-
-def test_every_hostile_kind_is_tested() -> None:
-    tested = Path(__file__).read_text(encoding="utf-8")
-    assert all(f"hostile.{name}" in tested for name in _constant_names()), "a hostile kind without a test"
-
-
-def _constant_names() -> list[str]:
-    return [name for name, value in vars(hostile).items() if isinstance(value, hostile.Hostile)]
 
 
 # ------------------------------------------------------------- formats, reproducibility
@@ -443,10 +493,6 @@ def test_the_learner_repository_workflow_grades_student_for_classroom() -> None:
 # ------------------------------------------------- issue 11: isolation, trust, delivery
 
 
-def hog_files() -> list[Path]:
-    return sorted(Path("/tmp").glob("nn-katas-hostile-hog-*"))
-
-
 def test_the_results_and_the_console_say_which_isolation_was_used(build) -> None:
     folder = build(hostile.RAISES_AT_IMPORT)  # fast: every test fails at import
     for mode in modes():
@@ -475,38 +521,43 @@ def test_the_environment_variable_forces_in_process_grading(build, monkeypatch: 
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="namespaces are Linux only")
-def test_the_sandbox_hides_the_reference_and_ends_every_process_the_child_started(tmp_path: Path) -> None:
-    """Straight through bubblewrap, no guard: what the operating system itself enforces. The child sees the
-    grading's copy of the kit's graded parts, and nothing of the kit's own folder."""
+def test_the_sandbox_hides_the_reference_and_ends_every_process_the_worker_started(tmp_path: Path) -> None:
+    """Straight through bubblewrap, no hook: what the operating system itself enforces. The worker sees the
+    grading's copy of the kit's graded parts, and nothing of the kit's own folder; a process it started in a new
+    session ends with it. Its writable folder is a host folder (as the spec's temporary folders are), so the
+    orphan's marker would be seen here had the orphan lived."""
     from kit.grading import isolation
     from kit.grading.grade import stage_kit
 
     if isolation.bwrap() is None:
         pytest.skip("bubblewrap cannot make namespaces on this machine (the in-process tests cover it)")
-    submission, events, staged = tmp_path / "submission", tmp_path / "events.jsonl", stage_kit(tmp_path / "kit")
+    submission, shared, staged = tmp_path / "submission", tmp_path / "shared", stage_kit(tmp_path / "kit")
     submission.mkdir()
-    events.touch()
-    marker = tmp_path / "orphan-was-here"
+    shared.mkdir()
+    seen_file, marker = shared / "seen.txt", shared / "orphan-was-here"
     names = ("reference", "tests", ".git", "spec_tests", "kit", "pyproject.toml")
     child = f"""
 import os, subprocess, sys, time
 seen = {{where: [name for name in {names!r} if os.path.exists(os.path.join(kit, name))]
         for where, kit in (("kit", {str(ROOT)!r}), ("copy", {str(staged)!r}))}}
-open({isolation.EVENTS!r}, "w").write(repr(seen))
-orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3); open({str(marker)!r}, 'w')"],
-                          start_new_session=True)
+open({str(seen_file)!r}, "w").write(repr(seen))
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3); open({str(marker)!r}, 'w')"],
+                 start_new_session=True)
+open({str(shared / "started")!r}, "w")
 try:
     open("/outside", "w")
 except OSError as exc:
     print("root read-only:", exc.errno)
-os.kill(os.getppid(), 9)
 """
-    command = isolation.bwrap_command(staged, submission, tmp_mb=16, hidden=ROOT, binds=[(events, isolation.EVENTS)])
+    command = isolation.bwrap_command(staged, submission, tmp_mb=16, hidden=ROOT, writable=[shared])
     done = subprocess.run([*command, sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
-    time.sleep(4)
-    seen = events.read_text(encoding="utf-8")
+    assert (shared / "started").exists(), done.stderr  # the orphan was started, and could write here
+    seen = seen_file.read_text(encoding="utf-8")
     assert seen == "{'kit': [], 'copy': ['spec_tests', 'kit']}", (seen, done.stderr)
     assert "root read-only: 30" in done.stdout, done.stdout + done.stderr  # EROFS
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline and not marker.exists():
+        time.sleep(0.2)
     assert not marker.exists(), "a setsid orphan outlived the sandbox"
 
 
@@ -546,84 +597,6 @@ def test_the_sandbox_binds_an_installed_kits_site_packages_and_the_interpreter_w
     needed = isolation.visible_folders(isolation.interpreter_folders(), staged, ROOT)
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
     assert all(any(p == b or p.startswith(b + "/") or p.startswith("/usr/") for b in needed) for p in prefixes)
-
-
-STATICALLY_REFUSED = [
-    (hostile.OPENS_WITH_DIR_FD, "autograd/value.py", "opens a file relative to a folder descriptor (dir_fd=)"),
-    (hostile.OPENS_WITH_CTYPES, "autograd/value.py", "imports ctypes"),
-    (hostile.IMPORTS_THE_ALT_ENGINE, "autograd/value.py", "imports from tests.alt_engine.autograd.value"),
-    (hostile.WALKS_FRAMES_TO_PYTEST, "__init__.py", "reaches ._getframe"),
-    (hostile.SWITCHES_THE_GUARD_OFF_WITH_GC, "__init__.py", "imports gc"),
-    (hostile.EXECS_HIDDEN_CODE, "__init__.py", "uses exec"),
-    (hostile.FORKS_AND_ESCAPES, "__init__.py", "imports _posixsubprocess"),
-    (hostile.KILLS_THE_GRADER, "__init__.py", "reaches .kill"),
-]
-
-
-@pytest.mark.parametrize(("kind", "file", "said"), STATICALLY_REFUSED, ids=[k.name for k, _f, _s in STATICALLY_REFUSED])
-def test_reaching_into_the_grader_is_refused_before_running_with_file_and_line(
-    build, kind: hostile.Hostile, file: str, said: str
-) -> None:
-    folder = build(kind)
-    line = next(
-        number
-        for number, text in enumerate((folder / file).read_text(encoding="utf-8").splitlines(), 1)
-        if any(word in text for word in ("dir_fd", "ctypes", "alt_engine", "_getframe", "gc", "exec(", "_posix", "kil"))
-    )
-    kata = only_kata(graded(folder, *SMALL, seconds=90))
-    assert kata["score"] == 0
-    assert kata["status"] == "error"
-    assert kata["problem"].startswith("refused before running: "), kata["problem"]
-    assert f"{kind.package}/{file}:{line}: {said}" in kata["problem"], kata["problem"]
-    assert all(f["status"] == "error" for f in kata["failures"])
-    assert len(kata["failures"]) == kata["total"]
-
-
-def test_a_skip_is_not_a_pass(build) -> None:
-    kata = only_kata(graded(build(hostile.SKIPS_INSTEAD_OF_FAILING), *SMALL, seconds=120))
-    skipped = [m for m in messages(kata) if m == "skipped (not written yet): not a pass"]
-    assert skipped, messages(kata)[:3]
-    assert kata["passed"] + len(kata["failures"]) == kata["total"], "a skip stays in the denominator"
-    assert kata["score"] < catalogue.by_number(1).points
-
-
-@BOTH
-def test_filling_the_disk_outside_the_work_folder_changes_nothing(build, mode: str) -> None:
-    before = hog_files()
-    kata = only_kata(graded(build(hostile.FILLS_THE_DISK), *SMALL, "--isolation", mode, seconds=180))
-    assert hog_files() == before == [], "a file was written outside the grading's folder"
-    assert kata["passed"] == kata["total"], messages(kata)[:3]
-
-
-@BOTH
-@pytest.mark.parametrize("kind", [hostile.MAKES_A_DIRECTORY_AT_OUT, hostile.MAKES_A_FIFO_AT_OUT], ids=["dir", "fifo"])
-def test_something_put_at_the_results_path_does_not_stop_the_grade(build, mode: str, kind: hostile.Hostile) -> None:
-    kata = only_kata(graded(build(kind), *SMALL, "--isolation", mode, seconds=180))
-    assert kata["passed"] == kata["total"], messages(kata)[:3]
-
-
-@pytest.mark.parametrize(
-    ("kind", "said"),
-    [
-        (hostile.RAISES_A_LONE_SURROGATE, "ValueError: bad \\udc80 value"),
-        (hostile.RAISES_AN_UNPRINTABLE_ERROR, "Unprintable: <Unprintable whose __str__ raised RuntimeError>"),
-        (hostile.RAISES_5_MB_MESSAGES, "ValueError: xxxxxxxxxx"),
-    ],
-    ids=["lone-surrogate", "raising-str", "5-mb"],
-)
-def test_any_message_arrives_capped_and_encodable_and_fails_only_its_own_tests(
-    build, kind: hostile.Hostile, said: str
-) -> None:
-    folder = build(kind)
-    results = graded(folder, *SMALL, seconds=180)
-    kata = only_kata(results)
-    assert kata["problem"] == "", "one bad message must not stop the kata"
-    assert 0 < kata["passed"] < kata["total"]
-    assert any(m.startswith(said) for m in messages(kata)), messages(kata)[:3]
-    assert all(len(m) <= 2100 for m in messages(kata))
-    out = folder.parent / f"{folder.name}.json"
-    out.read_bytes().decode("utf-8", errors="strict")
-    assert out.stat().st_size < 300_000
 
 
 @BOTH
@@ -1043,7 +1016,7 @@ def test_the_child_import_finder_refuses_the_reference_and_the_kits_tests(name: 
 
 @pytest.mark.parametrize(
     "broken",
-    ["the sandbox finds no Python", "the graded process dies before the spec is collected"],
+    ["the sandbox finds no Python", "the worker dies as it boots", "the spec's process dies before collecting"],
 )
 def test_grading_that_cannot_run_exits_2_says_why_and_writes_no_results(
     broken: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -1055,15 +1028,21 @@ def test_grading_that_cannot_run_exits_2_says_why_and_writes_no_results(
         if isolation.bwrap() is None:
             pytest.skip("bubblewrap cannot make namespaces on this machine")
         monkeypatch.setattr(isolation, "interpreter_folders", lambda: ())  # what the installed kit once bound
-        mode = isolation.NAMESPACES
+        mode, said_then = isolation.NAMESPACES, "no worker could boot to run the submission"
+    elif broken == "the worker dies as it boots":
+        monkeypatch.setattr(sandbox, "_WORKER_BOOT", "import sys; sys.exit(1)")
+        mode, said_then = isolation.IN_PROCESS, "no worker could boot to run the submission"
     else:
-        monkeypatch.setattr(sandbox, "_BOOT", "import sys; sys.exit(1)")
-        mode = isolation.IN_PROCESS
+        monkeypatch.setattr(sandbox, "_SPLIT_BOOT", "import sys; sys.exit(1)")
+        mode, said_then = (
+            isolation.IN_PROCESS,
+            "the spec's process ended with exit code 1 before the spec was collected",
+        )
     package = copy_package(ROOT / "reference", tmp_path, "complete")
     out = tmp_path / "results.json"
     code = grade.main(["--path", str(package), "--kata", "1", "--isolation", mode, "--out", str(out)])
     said = capsys.readouterr().err
     assert code == 2, said
     assert not out.exists(), "no results may be written when nothing was graded"
-    assert "grading cannot run here: kata 01's graded process ended with exit code" in said, said
+    assert f"grading cannot run here: kata 01: {said_then}" in said, said
     assert said.rstrip().endswith(grade.NOTHING_GRADED), said

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kit.grading.staging import MAX_FILE_BYTES, copy_submission
 from tests import hostile
-from tests.test_grade import SMALL, graded, only_kata
+from tests.test_grade import BOTH, SMALL, graded, only_kata
 
 
 def special_package(parent: Path) -> Path:
@@ -47,13 +47,16 @@ def test_special_files_links_out_and_huge_files_are_skipped_with_their_reason(tm
     assert not (tmp_path / "copy" / "in.py").is_symlink()
 
 
-def test_a_submission_with_special_files_is_graded_and_the_results_say_what_was_skipped(tmp_path: Path) -> None:
+@BOTH
+def test_a_submission_with_special_files_is_graded_and_the_results_say_what_was_skipped(
+    tmp_path: Path, mode: str
+) -> None:
     folder = hostile.build(hostile.Hostile("holds-special-files", "autograd/value.py", "", ""), tmp_path)
     os.mkfifo(folder / "pipe")
     (folder / "secret.py").symlink_to("/etc/passwd")
     with open(folder / "sparse.bin", "wb") as handle:
         handle.truncate(10 * 1024**3)
-    results = graded(folder, *SMALL, seconds=120)
+    results = graded(folder, *SMALL, "--isolation", mode, seconds=120)
     kata = only_kata(results)
     assert kata["passed"] == kata["total"]
     (note,) = [n for n in results["notes"] if n.startswith("skipped before grading")]

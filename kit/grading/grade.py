@@ -1,4 +1,4 @@
-"""``kata grade``: grade a submission, kata by kata, in guarded child processes.
+"""``kata grade``: grade a submission, kata by kata, judged where the submission's code never runs.
 
     kata grade --impl NAME            an importable package (default: student)
     kata grade --path DIR             the package in folder DIR (e.g. a learner repository's student/)
@@ -6,12 +6,17 @@
     kata grade --kata 3 --kata 4      only these katas
     kata grade --timeout 30 --kata-timeout 600 --memory 2048   the limits (per test, per kata, MB)
 
-Each kata's spec runs in its own child process (:mod:`kit.grading.sandbox`, :mod:`kit.grading.guard`),
-always from the kit's own ``spec_tests`` (the folder next to this package), never from a
-copy in the submission; with the derandomized ``ci`` Hypothesis profile; without the tests
-marked ``given`` (they check code the kit hands out, which passes on the skeleton). The
-grade is written whatever the submission does: the command exits 0 when grading worked,
-and 2 only when it could not grade at all (bad arguments, the kit itself broken).
+Each kata's spec runs in its own process, which never imports the submission: it reaches the
+submission through a worker process that holds it (:func:`kit.grading.sandbox.run_split`), started
+with limits, as an unprivileged user when the grader is root, and in namespaces where they work
+(:mod:`kit.grading.isolation`). Only plain data crosses back, so nothing the submission does can
+reach the spec's assertions, its oracle, Hypothesis or the report. The spec is always the kit's own
+``spec_tests`` (the folder next to this package), never a copy in the submission; with the
+derandomized ``ci`` Hypothesis profile; without the tests marked ``given`` (they check code the
+kit hands out, which passes on the skeleton). The static check (:mod:`kit.grading.screen`) is
+advice in the results, except for compiled modules, which are refused. The grade is written
+whatever the submission does: the command exits 0 when grading worked, and 2 only when it could
+not grade at all (bad arguments, the kit itself broken).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -39,7 +45,7 @@ from . import isolation, reaper, screen
 from .formats import FORMATS, WRITERS, Grade, KataGrade
 from .judging import build_kata_grade, make_cleaner, refused_grade
 from .output import unwritable, write_atomically
-from .sandbox import ChildRun, Limits, child_environment, read_tail, run_child, run_split
+from .sandbox import ChildRun, Limits, child_environment, read_tail, run_split
 from .staging import copy_submission
 from .trusted import RESERVED
 
@@ -187,15 +193,16 @@ def grade_kata(
     workdir: Path,
     mode: str = isolation.IN_PROCESS,
     kit: Path = KIT,
-    split: bool = False,
     deadline: float | None = None,
+    cpus: queue.Queue[int] | None = None,
 ) -> tuple[KataGrade, ChildRun | None]:
     """Run kata ``kata``'s spec from ``kit`` (the grading's copy of the kit) against the copy of the submission
-    in ``parent`` — in a guarded child, or ``split`` (the spec's process and the submission's worker,
-    :func:`kit.grading.sandbox.run_split`) — and turn what it reported into a grade.
+    in ``parent`` (the spec's process and the submission's worker, :func:`kit.grading.sandbox.run_split`),
+    and turn what the spec's process reported into a grade.
 
     ``deadline`` (``time.monotonic()``) ends the whole grading: a kata that starts after it is not graded
-    (no run), and one that starts before it runs at most until then."""
+    (no run), and one that starts before it runs at most until then. ``cpus``: the CPUs free for a kata
+    (katas graded at the same time each take one, and give it back)."""
     if deadline is not None:
         left = deadline - time.monotonic()
         if left < 1.0:
@@ -205,10 +212,12 @@ def grade_kata(
     args = [str(f) for f in spec_files(kata.number, kit)]
     args += common_pytest_args(limits, kit)
     args += ["--impl", impl, "--kata", str(kata.number)]
-    if split:
-        run = run_split(kit, impl, parent, args, workdir, limits, mode, hidden=KIT, share_root=workdir.parent)
-    else:
-        run = run_child(kit, impl, parent, args, workdir, limits, mode, hidden=KIT)
+    cpu = cpus.get() if cpus is not None else None
+    try:
+        run = run_split(kit, impl, parent, args, workdir, limits, mode, KIT, workdir.parent, cpu)
+    finally:
+        if cpus is not None and cpu is not None:
+            cpus.put(cpu)
     clean = make_cleaner(
         [
             (workdir, "<tmp>"),
@@ -230,17 +239,16 @@ def grade(
     progress: Callable[[str], None] = print,
     mode: str = isolation.IN_PROCESS,
     jobs: int = 1,
-    split: bool = False,
 ) -> Grade:
     """Grade the package ``impl`` (in folder ``parent``) on katas ``numbers``, isolated by ``mode``.
 
     The kit and the submission are copied first (:func:`stage_kit`, :func:`stage_submission`): every
-    kata is graded from these copies. ``jobs`` katas run at the same time, each in its own child;
-    the grades come out in kata order and do not depend on ``jobs``.
+    kata is graded from these copies. ``jobs`` katas run at the same time, each in its own pair of
+    processes; the grades come out in kata order and do not depend on ``jobs``.
     """
     katas = [catalogue.by_number(n) for n in numbers]
     deadline = time.monotonic() + limits.total_seconds if limits.total_seconds else None
-    with tempfile.TemporaryDirectory(prefix="kata-grade-", dir=isolation.grading_parent() if split else None) as tmp:
+    with tempfile.TemporaryDirectory(prefix="kata-grade-", dir=isolation.grading_parent()) as tmp:
         root = Path(tmp)
         started = time.monotonic()
         kit = stage_kit(root / "kit")
@@ -250,19 +258,22 @@ def grade(
         if skipped:
             progress(f"skipped before grading: {'; '.join(skipped[:5])}")
         findings = screen.check_package(submission / impl)
-        advice: list[str] = []
-        if split:  # the spec cannot be reached from the worker: only what must not run at all is refused
-            advice = [screen.advice(findings)] if any(not f.compiled for f in findings) else []
-            findings = [finding for finding in findings if finding.compiled]
+        # the spec cannot be reached from the worker: what the check finds is advice, and only what must not run
+        # at all (a compiled module) is refused
+        advice = [screen.advice(findings)] if any(not f.compiled for f in findings) else []
+        findings = [finding for finding in findings if finding.compiled]
         if findings:
             progress(screen.refusal(findings))
             grades = [refused_grade(kata, expected[kata.number], screen.refusal(findings)) for kata in katas]
         else:
             pristine = kit_digest(kit)  # before any child starts
+            cpus: queue.Queue[int] = queue.Queue()
+            for index in range(max(1, jobs)):
+                cpus.put(index)
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 runs = [
                     pool.submit(grade_kata, kata, impl, submission, expected[kata.number], limits,
-                                root / f"kata{kata.number:02d}", mode, kit, split, deadline)
+                                root / f"kata{kata.number:02d}", mode, kit, deadline, cpus)
                     for kata in katas
                 ]  # fmt: skip
                 grades = gather(katas, runs, expected, lambda: kit_digest(kit) == pristine, progress, deadline)
@@ -278,16 +289,15 @@ def grade(
     if skipped:
         shown = "; ".join(skipped[:10]) + (f" (and {len(skipped) - 10} more)" if len(skipped) > 10 else "")
         notes.append(f"skipped before grading (never copied, never read): {shown}")
-    if split:
-        user = isolation.worker_user()
-        where = (" in namespaces" if mode == isolation.NAMESPACES else "") + (f" as {user[0]!r}" if user else "")
-        notes.append(SPLIT_NOTE.format(where=where))
-        notes += [note for note in (isolation.worker_user_note(), *advice) if note]
-        if mode == isolation.IN_PROCESS and isolation.is_checkout(KIT):
-            notes.append(
-                "in-process: this kit is a checkout whose reference/ the worker's user may be able to read "
-                "(a hook refuses it, which determined code can get around): grade with namespaces to hide it"
-            )
+    user = isolation.worker_user()
+    where = (" in namespaces" if mode == isolation.NAMESPACES else "") + (f" as {user[0]!r}" if user else "")
+    notes.append(SPLIT_NOTE.format(where=where))
+    notes += [note for note in (isolation.worker_user_note(), *advice) if note]
+    if mode == isolation.IN_PROCESS and isolation.is_checkout(KIT):
+        notes.append(
+            "in-process: this kit is a checkout whose reference/ the worker's user may be able to read "
+            "(a hook refuses it, which determined code can get around): grade with namespaces to hide it"
+        )
     return Grade(impl, grades, limits_record, notes, mode)
 
 
@@ -314,12 +324,13 @@ def gather(
             grades.append(kata_grade)
             progress(f"kata {kata.number:02d}: {OUT_OF_TIME}")
             continue
-        if not any(event.get("event") == "collected" for event in run.events):
+        said = {event.get("event") for event in run.events}
+        if not {"collected", "worker_ready"} <= said:  # no submission code can have run yet: not the learner's 0
             if run.timed_out and deadline is not None and time.monotonic() >= deadline - 1.0:
                 grades.append(refused_grade(kata, expected[kata.number], OUT_OF_TIME))  # cut by the total limit
                 continue
             raise GradingError(could_not_start(kata, run))
-        if not unchanged():  # the guard and the sandbox forbid it; this makes sure
+        if not unchanged():  # the worker's user, the read-only copies and the sandbox forbid it; this makes sure
             kata_grade.tampered, kata_grade.problem, changed_in = True, KIT_CHANGED, kata.number
         grades.append(kata_grade)
         state = kata_grade.problem or ("all pass" if kata_grade.status == "pass" else "")
@@ -331,17 +342,22 @@ def gather(
 
 
 def could_not_start(kata: catalogue.Kata, run: ChildRun) -> str:
-    """Why grading cannot run here: kata ``kata``'s child ended before the spec was collected.
+    """Why grading cannot run here: kata ``kata``'s spec was not collected, or no worker ever booted.
 
-    A submission's code runs only once the spec is collected and a test asks for it, so a child that
-    never got that far failed for the kit's or the machine's reasons (the sandbox could not start
-    Python, the kit's spec did not import): the grader says so instead of scoring a 0 nobody earned.
+    A submission's code runs only in a worker that has booted (it says so before importing the submission),
+    once the spec is collected and a test asks for it, so a run that never got that far failed for the kit's or
+    the machine's reasons (the sandbox could not start Python, the kit's spec did not import): the grader says
+    so instead of scoring a 0 nobody earned.
     """
-    how = "killed at the kata's time limit" if run.timed_out else f"ended with exit code {run.returncode}"
+    how = "was killed at the kata's time limit" if run.timed_out else f"ended with exit code {run.returncode}"
+    if any(event.get("event") == "collected" for event in run.events):
+        what = f"no worker could boot to run the submission (the spec's process {how.removeprefix('was ')})"
+    else:
+        what = f"the spec's process {how} before the spec was collected"
     tail = "\n".join((run.stderr_tail or run.stdout_tail).strip().splitlines()[-12:])
     return (
-        f"grading cannot run here: kata {kata.number:02d}'s graded process {how} before the spec was collected, "
-        f"before any of the submission's code ran (nothing was graded):\n{tail}"
+        f"grading cannot run here: kata {kata.number:02d}: {what}, before any of the submission's code ran "
+        f"(nothing was graded):\n{tail}"
     )
 
 
@@ -352,7 +368,8 @@ KIT_CHANGED = (
 )
 ISOLATION_NOTES = {
     isolation.NAMESPACES: "isolation: namespaces (bubblewrap: no network, no reference, read-only kit and submission)",
-    isolation.IN_PROCESS: "isolation: in-process (namespaces unavailable or not asked for: the in-process guard only)",
+    isolation.IN_PROCESS: "isolation: in-process (namespaces unavailable or not asked for: the worker is a plain "
+    "process, with limits, and another user only when the grader is root)",
 }
 SPLIT_NOTE = (
     "split: the spec judged in its own process, which never ran the submission; the submission ran in a worker "
@@ -395,19 +412,13 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         "--jobs",
         type=int,
         default=min(4, os.cpu_count() or 1),
-        help="katas graded at the same time, each in its own child (default: the CPUs, at most 4)",
-    )
-    command.add_argument(
-        "--split",
-        action="store_true",
-        help="judge in a process that never runs the submission, which runs in a worker (new; the static check "
-        "becomes advice)",
+        help="katas graded at the same time, each in its own processes (default: the CPUs, at most 4)",
     )
     command.add_argument(
         "--isolation",
         choices=isolation.CHOICES,
         default="auto",
-        help=f"namespaces (bubblewrap), in-process (the guard only), or auto: ${isolation.ENV}, else namespaces "
+        help=f"namespaces (bubblewrap), in-process (a plain worker), or auto: ${isolation.ENV}, else namespaces "
         "when they work here (default auto)",
     )
 
@@ -441,11 +452,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         say(f"isolation: {mode}")
         say(f"note: {GIVEN_NOTE}")
         started = time.monotonic()
-        split = bool(getattr(args, "split", False))
         with reaper.Adoption() as adoption:  # a process a submission left behind comes to us, and ends here
-            result = grade(
-                impl, parent, numbers, limits, progress=say, mode=mode, jobs=getattr(args, "jobs", 1), split=split
-            )
+            result = grade(impl, parent, numbers, limits, progress=say, mode=mode, jobs=getattr(args, "jobs", 1))
             orphans = adoption.end()
     except (GradingError, isolation.IsolationError, KeyError) as exc:
         say(f"kata grade: {exc.args[0] if exc.args else exc}")

@@ -1,9 +1,9 @@
 """Where a submission runs while it is graded: in Linux namespaces made by bubblewrap, or a plain process.
 
-The process that runs the submission — the guarded child, which also runs the spec (:mod:`kit.grading.guard`),
-or with ``kata grade --split`` the worker, which runs nothing else (:mod:`kit.grading.trusted`) — is, with
-``namespaces``, started by ``bwrap`` (Debian/Ubuntu package ``bubblewrap``) in new user, mount, PID, network,
-IPC, UTS and cgroup namespaces. What it sees:
+The process that runs the submission — the worker, which runs nothing else
+(:func:`kit.grading.trusted.worker_main`), while the spec judges in its own process outside — is, with
+``namespaces``, started by ``bwrap`` (Debian/Ubuntu package ``bubblewrap``) in new user, mount, PID,
+network, IPC, UTS and cgroup namespaces. What it sees:
 
 - the operating system and the Python installation read-only (``/usr``, ``/etc``, and every folder the
   interpreter and its installed packages need, wherever they live: a virtual environment, an installation
@@ -13,9 +13,7 @@ IPC, UTS and cgroup namespaces. What it sees:
   no kit ``tests/``, no ``.git`` (the whole history of the reference);
 - the submission as a read-only copy at :data:`SUBMISSION`;
 - one private writable tmpfs at ``/tmp``, capped in size, where it works (:data:`WORKDIR`);
-- the guarded child: one file of the parent's, the events file, writable at :data:`EVENTS`; the split
-  run's worker: the spec's temporary folders, writable at the same paths as outside (a checkpoint the
-  spec reads back);
+- the spec's temporary folders, writable at the same paths as outside (a checkpoint the spec reads back);
 - no network (a fresh namespace holds only a loopback that is down);
 - its own PID namespace: when the child ends, the kernel ends every process it started,
   ``setsid`` or not, and a signal to ``getppid()`` reaches only the sandbox's own init.
@@ -23,10 +21,9 @@ IPC, UTS and cgroup namespaces. What it sees:
 ``--die-with-parent`` ends the sandbox if the grader dies. Where ``bwrap`` is missing or cannot make
 namespaces (macOS, Windows, a host that forbids unprivileged user namespaces, such as Ubuntu 24.04
 with ``kernel.apparmor_restrict_unprivileged_userns=1`` and no AppArmor profile for ``bwrap``),
-it runs as a plain process (``in-process``: the guarded child relies on the in-process guard; split, the spec
-and the submission are still two processes, with the same limits, but the submission sees the host as its
-user does), and the results say so. Split, when the grader runs as root, the worker runs as
-:data:`WORKER_USER` in either isolation (:mod:`kit.grading.launch`).
+it runs as a plain process (``in-process``: the spec and the submission are still two processes, with the
+same limits, but the submission sees the host as its user does), and the results say so. When the grader
+runs as root, the worker runs as :data:`WORKER_USER` in either isolation (:mod:`kit.grading.launch`).
 """
 
 from __future__ import annotations
@@ -52,7 +49,6 @@ ENV = "KATA_GRADE_ISOLATION"
 #: Paths inside the sandbox.
 SUBMISSION = "/submission"
 WORKDIR = "/tmp/kata"
-EVENTS = "/run/grader/events.jsonl"
 
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
 #: The parts of the kit a graded child sees (the grader copies them for each grading).
@@ -244,7 +240,6 @@ def bwrap_command(
     tmp_mb: int,
     hidden: Path | None = None,
     writable: Iterable[Path] = (),
-    binds: Iterable[tuple[Path, str]] = (),
 ) -> list[str]:
     """The ``bwrap`` arguments (up to ``--``) that build the worker's sandbox described in this module's
     docstring: ``kit``'s graded parts bound read-only, nothing of ``hidden`` (the kit's own folder, when
@@ -265,8 +260,6 @@ def bwrap_command(
     args += ["--ro-bind", str(submission), SUBMISSION]
     for folder in writable:
         args += ["--bind", str(folder), str(folder)]
-    for source, inside in binds:  # the guarded run's events file, writable at its own path inside
-        args += ["--bind", str(source), inside]
     args += ["--remount-ro", "/", "--remount-ro", "/dev"]  # only /tmp (capped) and the spec's folders are writable
     args += ["--chdir", WORKDIR, "--"]
     return args

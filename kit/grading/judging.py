@@ -1,16 +1,16 @@
-"""Turn what a graded child reported into a kata's grade, believing only what the parent can check.
+"""Turn what a kata's spec process reported into a kata's grade, believing only what the parent can check.
 
 The parent knows, before the child starts, which tests the kata has (its own trusted collection,
-against the reference). From the child it reads only lines signed with the key it gave it
-(:func:`kit.grading.guard.verify_lines`). Then, step by step (:func:`build_kata_grade`):
+against the reference). From the child (the spec's process, which never runs the submission) it reads
+only lines signed with the key it gave it (:func:`kit.grading.trusted.verify_lines`). Then, step by step
+(:func:`build_kata_grade`):
 
 1. :func:`read_events` sorts the signed events: results, the test running when the run stopped,
-   tampering found, ``os._exit`` calls, internal errors, whether the run reached its end;
+   internal errors, whether the run reached its end;
 2. :func:`run_problem` says in words why the run did not end normally (killed, out of memory, …);
 3. :func:`judge_test` grades each expected test: a missing result is an error, and a *skip* is
    not a pass — it counts as failed unless it is one of :data:`TRUSTED_SKIPS`, skips the parent
-   knows are right because it set up the child's environment (no ``$MNIST_DIR``);
-4. :func:`distrust_tampering` fails every "pass" of a kata whose run tampered with the spec.
+   knows are right because it set up the child's environment (no ``$MNIST_DIR``).
 
 Every text that reaches the results goes through :func:`make_cleaner`: run-specific paths and
 memory addresses replaced (so files repeat), control characters and lone surrogates replaced
@@ -45,8 +45,6 @@ class RunEvents:
 
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     running: str | None = None  # the test that started and never reported
-    tampering: list[dict[str, Any]] = field(default_factory=list)
-    exits: list[dict[str, Any]] = field(default_factory=list)
     internal: list[str] = field(default_factory=list)
     ended: bool = False
 
@@ -61,10 +59,6 @@ def read_events(run: ChildRun) -> RunEvents:
             seen.running = None
         elif kind == "start":
             seen.running = str(event.get("nodeid"))
-        elif kind == "tampered":
-            seen.tampering.append(event)
-        elif kind == "os_exit":
-            seen.exits.append(event)
         elif kind == "internal":
             seen.internal.append(str(event.get("problem")))
         elif kind == "end":
@@ -80,9 +74,6 @@ def run_problem(run: ChildRun, limits: Limits, seen: RunEvents) -> str:
         return f"cut at the grading's time limit (--total-timeout: {limits.total_seconds:g} s in all){during}"
     if run.timed_out:
         return f"killed after {limits.kata_seconds:g} s (the kata's time limit){during}"
-    if seen.exits:
-        code, nodeid = seen.exits[0].get("code"), seen.exits[0].get("nodeid")
-        return f"the submission called os._exit({code})" + (f" during {nodeid}" if nodeid else " outside any test")
     if seen.ended and not seen.internal:
         return ""
     memory = "MemoryError" in run.stderr_tail or "MemoryError" in run.stdout_tail
@@ -154,19 +145,6 @@ def failure_message(found: dict[str, Any]) -> tuple[str, bool]:
     return message, False
 
 
-def distrust_tampering(grade: KataGrade, first: dict[str, Any], clean: Callable[[str], str]) -> str:
-    """Mark ``grade`` tampered (0 points), fail its passes, and say what was changed."""
-    grade.tampered = True
-    for test in grade.tests:
-        if test.status == "pass":
-            test.status, test.message = "fail", "not trusted: the submission tampered with the spec"
-    changed = ", ".join(str(name) for name in first.get("changed", []))
-    return clean(
-        f"tampering: the submission changed {changed} ({first.get('when')}); "
-        "the spec's results cannot be trusted, so this kata scores 0"
-    )
-
-
 def build_kata_grade(
     kata: catalogue.Kata, expected: list[list[Any]], run: ChildRun, limits: Limits, clean: Callable[[str], str]
 ) -> KataGrade:
@@ -178,8 +156,6 @@ def build_kata_grade(
         test = judge_test(nodeid, name, seen.results.get(nodeid), problem, limits, clean)
         test.code = "".join(code)
         grade.tests.append(test)
-    if seen.tampering:
-        problem = distrust_tampering(grade, seen.tampering[0], clean)
     if run.unsigned_lines:
         forged = f"{run.unsigned_lines} line(s) in the results file were not written by the grader and were ignored"
         problem = f"{problem}; {forged}" if problem else forged

@@ -1,33 +1,27 @@
 """Run one kata's graded run with limits, and read back only what the grader itself wrote.
 
-Two ways: :func:`run_child`, one guarded child that runs the spec and the submission together
-(the default), and :func:`run_split` (``kata grade --split``), the spec's process, which never runs
-the submission, and the worker it starts (:func:`worker_config`): through :mod:`kit.grading.launch`
-(the same limits, and the user :data:`kit.grading.isolation.WORKER_USER` when the grader is root),
-in bubblewrap with ``namespaces`` (the submission read-only, the spec's temporary folders writable).
-
-The parent side of :mod:`kit.grading.guard`. A child gets:
+:func:`run_split` starts the spec's process (:func:`kit.grading.trusted.main`), which never imports the
+submission, and gives it :func:`worker_config`: how to start the worker that holds the submission, through
+:mod:`kit.grading.launch` (the same limits, and the user :data:`kit.grading.isolation.WORKER_USER` when the
+grader is root), in bubblewrap with ``namespaces`` (the submission read-only, the spec's temporary folders
+writable). The spec's process gets:
 
 - a fresh working folder (also its ``HOME`` and ``TMPDIR``) and a minimal environment:
   no secrets of the CI job, ``PYTHONHASHSEED=0``, one BLAS thread, the ``ci`` profile;
 - a wall-clock limit for the whole kata: on expiry its whole process group is killed;
-- on POSIX, ``resource`` limits set between fork and exec: address space (``RLIMIT_AS``,
-  so unbounded allocation ends in ``MemoryError``), file size (``RLIMIT_FSIZE``, so
-  flooding output stops at that size with ``EFBIG`` instead of filling the disk), CPU time
-  (``RLIMIT_CPU``, the kata's limit plus 5 s: a backstop should the grader itself die) and no
-  core files. On Windows there are no such limits: the wall-clock limit still applies, and
-  the child is killed alone (no process groups);
+- on POSIX, ``resource`` limits set between fork and exec: address space (``RLIMIT_AS``),
+  file size (``RLIMIT_FSIZE``, so flooding output stops at that size with ``EFBIG`` instead of
+  filling the disk), CPU time (``RLIMIT_CPU``, the kata's limit plus 5 s: a backstop should the
+  grader itself die) and no core files; the worker gets the same through the launcher. On Windows
+  there are no such limits: the wall-clock limit still applies;
 - standard output and error sent to files, of which at most :data:`TAIL_BYTES` are read back;
-- a key on its standard input (then end of input), with which it signs its events (see :mod:`kit.grading.guard`);
-- with ``namespaces`` isolation, all of that inside a bubblewrap sandbox (:mod:`kit.grading.isolation`):
-  a read-only copy of the submission, the grading's copy of the kit (no ``reference/``, no ``tests/``),
-  a size-capped private ``/tmp``, no network, and a PID namespace that ends whatever the submission started.
+- a key on its standard input (then end of input), with which it signs its events
+  (:class:`kit.grading.trusted.Events`): only lines whose signature holds are read back.
 
-Bytecode: a child loads the kit's code from the grading's own copy of the kit, which the grader's
-trusted collection compiled, and the submission's from a copy of its sources alone (no ``__pycache__``),
-so a ``.pyc`` planted in the kit's or the submission's folders is never loaded. The Python installation's
-own bytecode is loaded as installed, trusted as its sources are (a child can change neither: read-only
-with namespaces, refused by the guard in-process). Children write no bytecode.
+Bytecode: both processes load the kit's code from the grading's own copy of the kit, which the grader's
+trusted collection compiled, and the worker loads the submission's from a copy of its sources alone (no
+``__pycache__``), so a ``.pyc`` planted in the kit's or the submission's folders is never loaded. Neither
+process writes bytecode.
 """
 
 from __future__ import annotations
@@ -54,7 +48,6 @@ TAIL_BYTES = 8192
 #: Largest events file read back; a child cannot write more than the file-size limit anyway.
 EVENTS_BYTES = 64 * 1024 * 1024
 
-_BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.guard import main; main()"
 _SPLIT_BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.trusted import main; main()"
 _WORKER_BOOT = (
     "import sys; sys.path.insert(0, sys.argv.pop(1)); from kit.grading.trusted import worker_main; worker_main()"
@@ -161,50 +154,6 @@ def read_tail(path: Path, limit: int = TAIL_BYTES) -> str:
     return ("…" + text) if size > limit else text
 
 
-def run_child(
-    kit: Path,
-    impl: str,
-    impl_parent: Path,
-    pytest_args: list[str],
-    workdir: Path,
-    limits: Limits,
-    mode: str = isolation.IN_PROCESS,
-    hidden: Path | None = None,
-) -> ChildRun:
-    """Run the spec (``pytest_args``) in a guarded child against ``impl`` found in ``impl_parent``.
-
-    ``kit`` is the grading's copy of the kit's graded parts (:data:`isolation.KIT_PARTS`); ``hidden``
-    the kit's own folder, of which the child may read nothing (its ``reference/`` above all);
-    ``impl_parent`` a folder that holds a copy of the submission alone (with namespaces it is bound whole).
-    ``mode`` is ``namespaces`` or ``in-process`` (:mod:`kit.grading.isolation`).
-    """
-    workdir.mkdir(parents=True, exist_ok=True)
-    events_path = workdir / "events.jsonl"
-    events_path.touch()
-    key = secrets.token_bytes(32)
-    inside = workdir
-    hidden = hidden or kit
-    config = {
-        "kit": str(kit),
-        "reference": str(hidden / "reference"),
-        "hidden": str(hidden),
-        "impl": impl,
-        "impl_parent": str(impl_parent),
-        "events": str(events_path),
-    }
-    prefix: list[str] = []
-    if mode == isolation.NAMESPACES:
-        events = [(events_path, isolation.EVENTS)]
-        prefix = isolation.bwrap_command(kit, impl_parent, limits.tmp_mb, hidden, binds=events)
-        inside = Path(isolation.WORKDIR)
-        config.update(impl_parent=isolation.SUBMISSION, events=isolation.EVENTS)
-    config["workdir"] = str(inside)
-    pytest_args = [*pytest_args, "--basetemp", str(inside / "basetemp")]
-    command = [*prefix, sys.executable, "-c", _BOOT, str(kit), json.dumps(config), "--", *pytest_args]
-    env = {**child_environment(inside, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"}
-    return signed_run(command, env, workdir, events_path, key, limits)
-
-
 def worker_config(
     kit: Path, impl: str, impl_parent: Path, workdir: Path, basetemp: Path, limits: Limits, mode: str, hidden: Path,
     share_root: Path,
@@ -274,6 +223,7 @@ def run_split(
     mode: str = isolation.IN_PROCESS,
     hidden: Path | None = None,
     share_root: Path | None = None,
+    cpu: int | None = None,
 ) -> ChildRun:
     """Run the spec (``pytest_args``) in the spec's process, which reaches ``impl`` (found in ``impl_parent``)
     only through its worker (:func:`worker_config`).
@@ -281,7 +231,8 @@ def run_split(
     ``kit`` is the grading's copy of the kit's graded parts (:data:`isolation.KIT_PARTS`); ``hidden``
     the kit's own folder, of which the worker may read nothing (its ``reference/`` above all);
     ``impl_parent`` a folder that holds a copy of the submission alone (with namespaces it is bound whole).
-    ``mode`` is ``namespaces`` or ``in-process`` (:mod:`kit.grading.isolation`).
+    ``mode`` is ``namespaces`` or ``in-process`` (:mod:`kit.grading.isolation`). ``cpu``: the CPU (an index into
+    those this process may use) the pair runs on, so that katas graded at the same time each have their own.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     events_path = workdir / "events.jsonl"
@@ -297,6 +248,8 @@ def run_split(
     pytest_args = [*pytest_args, "--basetemp", str(basetemp / "spec")]  # pytest remakes it; basetemp stays bound
     command = [sys.executable, "-c", _SPLIT_BOOT, str(kit), json.dumps(config), "--", *pytest_args]
     env = {**child_environment(workdir, impl, kit), "PYTHONDONTWRITEBYTECODE": "1"}
+    if cpu is not None:
+        env["SPEC_CPU"] = str(cpu)
     return signed_run(command, env, workdir, events_path, key, limits, extra_log=workdir / "worker.log")
 
 

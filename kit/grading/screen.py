@@ -1,25 +1,26 @@
-"""A static check of the submission's source, before any of it runs: refuse what only a cheat needs.
+"""A static check of the submission's source, before any of it runs: what a human should look at.
 
-Code that runs in the spec's process can reach everything in it: walk the stack to pytest's
-``Config`` and register a plugin that marks every report passed, find the guard's objects with
-``gc`` and switch its checks off or read its key, call libc through ``ctypes``, fork through
-``_posixsubprocess`` with no audit event. No guard inside the process closes those doors, so
-the grader reads the source first and refuses a submission that reaches for them, with
-``file:line`` for each place. A neural-network library needs none of it.
+The spec judges in a process the submission never runs in (:mod:`kit.grading.trusted`), so no source
+can reach the verdict, and nothing found here costs a point: the findings go into the results as one
+note (:func:`advice`), ``file:line`` for each place, for the instructor to read, and ``kata check``
+shows them to the learner before handing in. They are the constructs that, next to a spec, would
+reach into it (frames, ``gc``, ``ctypes``, pytest's internals, code built at run time). A neural-network
+library rarely needs them; honest code sometimes does (``vars(self)``), which is why this is advice.
 
-Refused (:func:`check_source`):
+Noted (:func:`check_source`):
 
 - importing :data:`BANNED_MODULES` (``gc``, ``ctypes``, ``inspect``, pytest and Hypothesis
   internals, the kit's own packages, …), or names in :data:`BANNED_FROM` (``sys._getframe``, …);
-- calling :data:`BANNED_CALLS` by name (``exec``, ``eval``, ``compile``, ``__import__``, ``globals``, …);
+- calling :data:`BANNED_CALLS` by name (``exec``, ``eval``, ``compile``, ``__import__``, ``vars``, …);
 - reaching :data:`BANNED_ATTRIBUTES` (``f_back``, ``tb_frame``, ``__globals__``, ``__subclasses__``, …),
   also as a literal second argument of ``getattr``/``setattr``/``delattr``, and ``sys.modules``;
-- a ``dir_fd=`` argument (opening relative to a folder descriptor escapes path checks);
-- compiled modules (``.so``, ``.pyc`` … outside ``__pycache__``): they cannot be read, so they are not run.
+- a ``dir_fd=`` argument (opening relative to a folder descriptor).
 
-Where the line is (DECISIONS.md, "Grading"): an attribute name built at run time
-(``getattr(x, "f_" + "back")``) is not seen. That is why the namespaces isolation exists, and why
-the source stays in the learner's repository for a human to read.
+Refused (:func:`refusal`): compiled modules (``.so``, ``.pyc`` … outside ``__pycache__``): they cannot
+be read, so they are not run.
+
+An attribute name built at run time (``getattr(x, "f_" + "back")``) is not seen: the check is
+advice for a reader, not a boundary (DECISIONS.md, "Grading").
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ MAX_FILE_BYTES = 2_000_000
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One refused construct: where, and what."""
+    """One construct found: where, and what."""
 
     file: str
     line: int
@@ -136,7 +137,7 @@ class Finding:
 
     @property
     def compiled(self) -> bool:
-        """A compiled module: code that cannot be read, refused in a split grade too."""
+        """A compiled module: code that cannot be read, the one finding that is refused."""
         return self.what == COMPILED_MODULE
 
 
@@ -144,11 +145,11 @@ COMPILED_MODULE = "a compiled module: only Python source is graded"
 
 
 def check_source(source: str, file: str) -> list[Finding]:
-    """The refused constructs in one module's ``source`` (``file`` names it in the findings)."""
+    """The constructs found in one module's ``source`` (``file`` names it in the findings)."""
     try:
         tree = ast.parse(source, filename=file)
     except SyntaxError:
-        return []  # not ours to refuse: the spec reports the syntax error as a failure, test by test
+        return []  # the spec reports the syntax error as a failure, test by test
     found: list[Finding] = []
     modules: dict[str, str] = {}  # local name → the module it is bound to (import sys as s: s → sys)
 
@@ -199,7 +200,7 @@ COMPILED = (".so", ".pyd", ".dylib", ".pyc", ".pyo")
 
 
 def check_package(folder: Path) -> list[Finding]:
-    """The refused constructs in every ``.py`` file under ``folder`` (paths relative to it, with its name),
+    """The constructs found in every ``.py`` file under ``folder`` (paths relative to it, with its name),
     and any compiled module outside ``__pycache__`` (which the grader never reads)."""
     found: list[Finding] = []
     for path in sorted(folder.rglob("*")):
@@ -222,7 +223,7 @@ def _places(findings: list[Finding], shown: int) -> str:
 
 
 def advice(findings: list[Finding], shown: int = 10) -> str:
-    """The note a split grade carries instead of a refusal: what the check found, for a human to read."""
+    """The note a grade carries: what the check found, for a human to read."""
     return (
         "advice: the static check found code that reaches for frames, gc, ctypes, pytest internals or dynamic code "
         f"(not refused: the spec judged where the submission cannot reach; worth a look): {_places(findings, shown)}"
@@ -230,8 +231,5 @@ def advice(findings: list[Finding], shown: int = 10) -> str:
 
 
 def refusal(findings: list[Finding], shown: int = 10) -> str:
-    """The message of a refused submission: what was found, where (the first ``shown`` places)."""
-    return (
-        "refused before running: the submission's source reaches into the grader "
-        f"(frames, gc, ctypes, pytest internals or dynamic code): {_places(findings, shown)}"
-    )
+    """The message of a refused submission (compiled modules): what was found, where (the first ``shown``)."""
+    return f"refused before running: only Python source is graded: {_places(findings, shown)}"

@@ -125,6 +125,20 @@ class ReportPlugin:
         self.current: str | None = None
         self.outcome: dict[str, Any] = {}
 
+    def pytest_sessionstart(self, session: Any) -> None:
+        """Say, once, that a worker booted: before that no code of the submission can have run, so a run without
+        this event failed for the kit's or the machine's reasons (:func:`kit.grading.grade.could_not_start`)."""
+        from spec_tests import remote
+
+        with contextlib.suppress(RuntimeError):  # the trusted collection is not split: no worker
+            conn = remote.connection()
+
+            def ready() -> None:
+                if conn.ready == 1:
+                    self.events.emit("worker_ready")
+
+            conn.on_ready.append(ready)
+
     def pytest_collection_finish(self, session: Any) -> None:
         from spec_tests.report import kata_marker
 
@@ -176,6 +190,20 @@ def describe_item(item: Any, marker: str | None) -> list[Any]:
 class _Collector:
     def __init__(self) -> None:
         self.tests: list[list[Any]] = []
+
+    def pytest_sessionstart(self, session: Any) -> None:
+        """Say, once, that a worker booted: before that no code of the submission can have run, so a run without
+        this event failed for the kit's or the machine's reasons (:func:`kit.grading.grade.could_not_start`)."""
+        from spec_tests import remote
+
+        with contextlib.suppress(RuntimeError):  # the trusted collection is not split: no worker
+            conn = remote.connection()
+
+            def ready() -> None:
+                if conn.ready == 1:
+                    self.events.emit("worker_ready")
+
+            conn.on_ready.append(ready)
 
     def pytest_collection_finish(self, session: Any) -> None:
         from spec_tests.report import kata_marker
@@ -302,15 +330,21 @@ def main() -> None:
 
 
 _WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_NETWORK = frozenset(
+    {"socket.connect", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo", "socket.gethostbyname"}
+)
 
 
 def _worker_hook(kit: str, writable: list[str]) -> Any:
     """An audit hook for an in-process worker: opening a file under the kit's ``reference/`` or ``tests/``,
-    or opening for writing outside ``writable`` (its home, the spec's temporary folders), raises PermissionError."""
+    opening for writing outside ``writable`` (its home, the spec's temporary folders), or reaching the network
+    raises PermissionError (namespaces have no network at all)."""
     secret = tuple(os.path.join(os.path.realpath(kit), part) + os.sep for part in ("reference", "tests"))
     allowed = tuple(os.path.realpath(folder) + os.sep for folder in writable)
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event in _NETWORK:
+            raise PermissionError("network access is blocked while grading")
         if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
             name = os.path.realpath(os.fsdecode(args[0]))
             if name.startswith(secret):

@@ -296,8 +296,8 @@ def _print_problems(out: Console, run: SpecRun) -> None:
 
 
 def warn_before_grading(out: Console, folder: Path | None) -> None:
-    """Say now what ``kata grade`` would hold against the package: a compiled module is refused outright; code
-    the static check dislikes is refused by the guarded grade and only noted by ``kata grade --split``."""
+    """Say now what ``kata grade`` would say of the package: a compiled module is refused outright; code the
+    static check notes (frames, ``gc``, ``vars``, …) costs nothing, but the grade carries it as a note."""
     if folder is None:
         return
     findings = screen.check_package(folder)
@@ -305,9 +305,8 @@ def warn_before_grading(out: Console, folder: Path | None) -> None:
         if finding.compiled:
             out.print(Text(f"⚠ kata grade will refuse this package: {finding}", style="yellow"))
         else:
-            out.print(
-                Text(f"⚠ kata grade (guarded) will refuse this, kata grade --split notes it: {finding}", style="yellow")
-            )
+            note = f"note: kata grade shows your instructor this place (no points lost): {finding}"
+            out.print(Text(note, style="yellow"))
     if len(findings) > 5:
         out.print(Text(f"⚠ … and {len(findings) - 5} more such places", style="yellow"))
 

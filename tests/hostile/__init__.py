@@ -45,6 +45,13 @@ FLOODS_STDOUT = Hostile(
     _ADD,
     '        print("flood " * 2000)\n' + _ADD,
 )
+#: A flood of tiny log records (and so of tiny messages from the worker): the spec's process keeps a bounded number.
+FLOODS_THE_LOG = Hostile(
+    "floods-the-log",
+    "autograd/value.py",
+    _ADD,
+    "        for _ in range(300):\n            __import__('logging').getLogger('hostile').warning('x')\n" + _ADD,
+)
 FLOODS_AT_IMPORT = Hostile(
     "floods-at-import", "__init__.py", "", 'import sys\n\nfor _ in range(400):\n    sys.stdout.write("x" * 100_000)\n'
 )
@@ -55,10 +62,11 @@ ALLOCATES_WITHOUT_BOUND = Hostile(
     "        hoard = []\n        while True:\n            hoard.append(bytearray(50_000_000))\n" + _ADD,
 )
 #: Reaches a module by a name built at run time: the static check (kit/grading/screen.py) cannot see it, so the
-#: hostile packages below that use it test the layers behind that check (the import finder, the snapshot).
+#: hostile packages below that use it test what stands behind that check (the import finder, the split).
 _LOAD = "import importlib as _il\n\n_load = getattr(_il, 'import_' + 'module')\n"
-#: The kit's own folder (where its reference is), as the grader's command line tells the child.
-_KIT = "import json as _json\nimport sys as _sys\n\n_kit = _json.loads(_sys.argv[1])['hidden']\n"
+#: The kit's own folder (where its reference is), as an in-process worker's command line tells it (in namespaces
+#: the worker is not told, and the folder is not there: the path below does not exist).
+_KIT = "import sys as _sys\n\n_kit = _sys.argv[2] if len(_sys.argv) > 3 else '/the-kit-is-not-here'\n"
 
 IMPORTS_REFERENCE = Hostile(
     "imports-reference", "autograd/value.py", "", f"\n{_LOAD}\nValue = _load('reference.autograd.value').Value\n"
@@ -83,15 +91,18 @@ PATCHES_PYTEST_IN_A_TEST = Hostile(
     "        _pytest.fail = lambda *args, **kwargs: None\n"
     "        _pytest.approx = lambda expected, *args, **kwargs: expected\n" + _ADD,
 )
+#: Looks for the spec's events file next to the worker's folder (where the spec's process writes it) and appends
+#: results that say "passed", then ends: the spec's process signs its lines, and only signed lines are read.
 FORGES_RESULTS = Hostile(
     "forges-results",
     "__init__.py",
     "",
-    "import json as _json\nimport os as _os\nimport sys as _sys\n\n"
-    "_config = _json.loads(_sys.argv[1])\n"
-    "with open(_config['events'], 'a') as _f:\n"
-    "    for _i in range(100):\n"
-    "        _f.write('0' * 64 + ' ' + _json.dumps({'event': 'result', 'nodeid': str(_i), 'status': 'pass'}) + '\\n')\n"
+    "import contextlib as _cl\nimport glob as _glob\nimport json as _json\nimport os as _os\n\n"
+    "for _path in _glob.glob(_os.path.join(_os.getcwd(), '..', '*.jsonl')):\n"
+    "    with _cl.suppress(OSError), open(_path, 'a') as _f:\n"
+    "        for _i in range(100):\n"
+    "            _event = {'event': 'result', 'nodeid': str(_i), 'status': 'pass'}\n"
+    "            _f.write('0' * 64 + ' ' + _json.dumps(_event) + '\\n')\n"
     "_os._exit(0)\n",
 )
 
@@ -127,9 +138,9 @@ OPENS_WITH_DIR_FD = Hostile(
     "opens-with-dir-fd",
     "autograd/value.py",
     "",
-    "\nimport json as _json\nimport os as _os\nimport sys as _sys\n\n"
-    "_kit = _os.open(_json.loads(_sys.argv[1])['hidden'], _os.O_RDONLY)\n"
-    "_fd = _os.open('reference/autograd/value.py', _os.O_RDONLY, dir_fd=_kit)\n",
+    f"\n{_KIT}import contextlib as _cl\nimport os as _os\n\n"
+    "with _cl.suppress(OSError):\n"
+    "    _fd = _os.open('reference/autograd/value.py', _os.O_RDONLY, dir_fd=_os.open(_kit, _os.O_RDONLY))\n",
 )
 OPENS_WITH_CTYPES = Hostile(
     "opens-with-ctypes",
@@ -150,11 +161,11 @@ WALKS_FRAMES_TO_PYTEST = Hostile(
     "import sys as _sys\n\n_frame = _sys._getframe()\nwhile _frame is not None and 'config' not in _frame.f_locals:\n"
     "    _frame = _frame.f_back\n",
 )
-SWITCHES_THE_GUARD_OFF_WITH_GC = Hostile(
-    "switches-the-guard-off-with-gc",
+FINDS_THE_REPORTER_WITH_GC = Hostile(
+    "finds-the-reporter-with-gc",
     "__init__.py",
     "",
-    "import gc as _gc\n\nfor _o in _gc.get_objects():\n    if type(_o).__name__ == 'GuardPlugin':\n"
+    "import gc as _gc\n\nfor _o in _gc.get_objects():\n    if type(_o).__name__ == 'ReportPlugin':\n"
     "        _o.tampered = True\n",
 )
 EXECS_HIDDEN_CODE = Hostile(
@@ -215,12 +226,69 @@ POISONS_THE_PYCACHE = Hostile(
     "poisons-the-pycache",
     "__init__.py",
     "",
-    "import contextlib as _cl\nimport json as _json\nimport os as _os\nimport sys as _sys\n\n"
-    "_kit = _json.loads(_sys.argv[1])['hidden']\n"
+    f"{_KIT}import contextlib as _cl\nimport os as _os\n\n"
     "with _cl.suppress(OSError):\n"
     "    _os.makedirs(_os.path.join(_kit, 'spec_tests', '__pycache__'), exist_ok=True)\n"
     "    with open(_os.path.join(_kit, 'spec_tests', '__pycache__', 'report.cpython-311.pyc'), 'wb') as _f:\n"
     "        _f.write(b'poison')\n",
+)
+
+# ---- issue 22: attacks on the verdict. Each is the reference with a wrong addition (kata 01 then scores what that
+# bug earns, tests/test_grade_split.py) plus an attack run when value.py is imported that, run next to the spec,
+# raised the score; graded split, each must score exactly what the wrong addition alone scores.
+
+_WRONG_ADD = '        return Value(self.data + other.data + 1.0, (self, other), "+")'
+WRONG_ADD = Hostile("wrong-add", "autograd/value.py", _ADD, _WRONG_ADD)
+#: The frames above the submission's code, walked by names built at run time, to pytest's config.
+FRAMES_BY_BUILT_NAMES = Hostile(
+    "frames-by-built-names", "autograd/value.py", _ADD, _WRONG_ADD,
+    append="\nimport sys as _s\n"
+    "_f = getattr(_s, '_get' + 'frame')()\n"
+    "while _f is not None:\n"
+    "    _c = _f.f_locals.get('config')\n"
+    "    if _c is not None and hasattr(_c, 'pluginmanager'):\n"
+    "        class _Pass:\n"
+    "            def pytest_runtest_logreport(self, report):\n"
+    "                report.outcome = 'passed'\n"
+    "        _c.pluginmanager.register(_Pass())\n"
+    "    _f = getattr(_f, 'f_' + 'back')\n",
+)  # fmt: skip
+#: The spec's comparison helper made lenient through its keyword defaults.
+HELPER_DEFAULTS = Hostile(
+    "helper-defaults", "autograd/value.py", _ADD, _WRONG_ADD,
+    append="\nimport importlib as _il\n"
+    "_o = _il.import_module('spec_' + 'tests.oracle')\n"
+    "_o.assert_close.__kwdefaults__ = {'abs': 1e300, 'what': 'value'}\n",
+)  # fmt: skip
+#: Hypothesis's settings, reached through sys.__dict__: one example a property.
+SETTINGS_THROUGH_SYS_DICT = Hostile(
+    "settings-through-sys-dict", "autograd/value.py", _ADD, _WRONG_ADD,
+    append="\nimport sys as _s\n"
+    "_h = __import__('hypo' + 'thesis')\n"
+    "_s.__dict__['modules']['hypothesis'].settings.register_profile('ci', max_examples=1)\n"
+    "_h.settings.load_profile('ci')\n",
+)  # fmt: skip
+#: NumPy's private reduction replaced: every sum is 0.
+NUMPY_INTERNALS = Hostile(
+    "numpy-internals", "autograd/value.py", _ADD, _WRONG_ADD,
+    append="\nimport numpy as _np\n_np.core._methods._sum = lambda *a, **k: 0.0\n",
+)  # fmt: skip
+#: The wrong sum as a float that says it equals anything.
+LYING_FLOAT = Hostile(
+    "lying-float", "autograd/value.py", _ADD,
+    '        return Value(_Liar(self.data + other.data + 1.0), (self, other), "+")',
+    append="\n\nclass _Liar(float):\n"
+    "    def __eq__(self, other):\n        return True\n\n"
+    "    def __ne__(self, other):\n        return False\n\n"
+    "    __hash__ = float.__hash__\n",
+)  # fmt: skip
+VERDICT = [FRAMES_BY_BUILT_NAMES, HELPER_DEFAULTS, SETTINGS_THROUGH_SYS_DICT, NUMPY_INTERNALS, LYING_FLOAT]
+
+#: Honest code the static check notes: it must score what it earns (full marks), with the note.
+USES_VARS = Hostile("uses-vars", "autograd/value.py", "", "\n\ndef _fields(obj):\n    return vars(obj)\n")
+#: Reads a host file the grader's user may read and the worker's may not, into an error message.
+READS_SHADOW = Hostile(
+    "reads-shadow", "autograd/value.py", _ADD, "        raise ValueError(open('/etc/shadow').read())\n" + _ADD
 )
 
 ALL = [
@@ -231,6 +299,7 @@ ALL = [
     OS_EXIT_IN_A_TEST,
     FLOODS_STDOUT,
     FLOODS_AT_IMPORT,
+    FLOODS_THE_LOG,
     ALLOCATES_WITHOUT_BOUND,
     IMPORTS_REFERENCE,
     READS_REFERENCE,
@@ -245,7 +314,7 @@ ALL = [
     OPENS_WITH_CTYPES,
     IMPORTS_THE_ALT_ENGINE,
     WALKS_FRAMES_TO_PYTEST,
-    SWITCHES_THE_GUARD_OFF_WITH_GC,
+    FINDS_THE_REPORTER_WITH_GC,
     EXECS_HIDDEN_CODE,
     FORKS_AND_ESCAPES,
     KILLS_THE_GRADER,
