@@ -1,6 +1,6 @@
 """The split run: the spec in one process, the implementation in a worker, plain data between them.
 
-``pytest spec_tests --split`` (and, later, ``kata grade``) imports the implementation only in a
+``kata grade`` (and ``pytest spec_tests --split``) imports the implementation only in a
 worker process (:mod:`spec_tests.worker`) and reaches it through :mod:`spec_tests.remote` over
 :mod:`spec_tests.wire`. These tests check the wire's rules (what crosses, rebuilt how, and what is
 refused), the stand-ins' semantics against one process's (identity, exceptions, arrays changed in
@@ -14,6 +14,7 @@ import math
 import random
 import socket
 import struct
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -289,6 +290,24 @@ def test_a_worker_that_dies_fails_its_request_and_the_next_one_starts_afresh(own
         api.Value(-1.0)
     assert api.Value(2.0).data == 2.0
     assert remote.connection().started == 2
+
+
+def test_a_worker_says_it_booted_before_any_implementation_code_and_one_that_cannot_boot_is_not_its_fault(
+    own: Any,
+) -> None:
+    """The hello comes before the package is imported: a package that ends at import still booted (its failure is
+    its own), while a worker that never boots is the machine's (kata grade then grades nothing, exit 2)."""
+    own("ends-at-import", "import os\nos._exit(5)\n")
+    booted: list[int] = []
+    conn = remote.connection()
+    conn.on_ready.append(lambda: booted.append(conn.ready))
+    with pytest.raises(remote.WorkerError, match="ended during 'resolve': it exited with status 5"):
+        api.Value(1.0)
+    assert booted == [1], "the worker said it booted before the package ran"
+    api.split(remote.Config([sys.executable, "-c", "raise SystemExit(4)"], "never"))
+    with pytest.raises(remote.WorkerError, match=r"could not start \(the kit's or this machine's fault.*status 4"):
+        api.Value(1.0)
+    assert remote.connection().ready == 0
 
 
 def test_the_spec_process_never_imports_the_implementation(split: None) -> None:
