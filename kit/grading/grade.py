@@ -57,6 +57,8 @@ GIVEN_NOTE = (
 )
 
 
+#: Where the CPUs of this grading's katas start (``kata grade-class`` gives each grader it runs at once its own).
+FIRST_CPU = "KATA_GRADE_FIRST_CPU"
 #: The last line of ``kata grade`` when it could not grade (exit 2): no results file is written.
 NOTHING_GRADED = "nothing was graded and no results were written (exit 2): the kit or this machine failed, not the code"
 
@@ -268,8 +270,9 @@ def grade(
         else:
             pristine = kit_digest(kit)  # before any child starts
             cpus: queue.Queue[int] = queue.Queue()
+            first = os.environ.get(FIRST_CPU, "")
             for index in range(max(1, jobs)):
-                cpus.put(index)
+                cpus.put((int(first) if first.isdigit() else 0) + index)
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 runs = [
                     pool.submit(grade_kata, kata, impl, submission, expected[kata.number], limits,

@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -36,7 +37,7 @@ import kit
 from katas import catalogue
 from katas.catalogue import KIT_ROOT
 
-from ..grade import SPEC_INI, GradingError
+from ..grade import FIRST_CPU, SPEC_INI, GradingError
 from . import gradebook, handback, report, submissions
 from .submissions import Submission
 
@@ -117,6 +118,9 @@ class ClassRun:
         self.stopping = threading.Event()
         self.properties: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, threading.Lock] = {}
+        self.slots: queue.Queue[int] = queue.Queue()  # which of the --jobs graders this is: where its CPUs start
+        for slot in range(max(1, jobs)):
+            self.slots.put(slot)
 
     # ------------------------------------------------------------ one learner
 
@@ -165,6 +169,8 @@ class ClassRun:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPEC_"))}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(KIT_ROOT), env.get("PYTHONPATH", "")]))
         limit = self.options.kata_timeout * len(self.options.katas) + 300
+        slot = self.slots.get()
+        env[FIRST_CPU] = str(slot)  # two learners graded at once start their katas on different CPUs
         with log.open("wb") as handle:
             child = subprocess.Popen(
                 command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=handle, stderr=handle,
@@ -180,6 +186,7 @@ class ClassRun:
                 return None
             finally:
                 self.children.pop(slug, None)
+                self.slots.put(slot)
 
     def _graded(self, entry: Submission, data: dict[str, Any], original: str) -> dict[str, Any]:
         found = handback.flags(data)
