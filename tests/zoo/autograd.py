@@ -18,6 +18,14 @@ BUGS: tuple[Bug, ...] = (
         "Value(True) is accepted as 1.0",
     ),
     Bug(
+        "pow-accepts-a-bool-exponent",
+        1,
+        VALUE,
+        "if isinstance(exponent, bool) or not isinstance(exponent, Real):",
+        "if not isinstance(exponent, Real):",
+        "v ** True is accepted as v ** 1 instead of raising TypeError",
+    ),
+    Bug(
         "int-data-kept",
         1,
         VALUE,
@@ -34,6 +42,14 @@ BUGS: tuple[Bug, ...] = (
         "        return self + other\n",
         "        return NotImplemented\n",
         "2 + v raises TypeError: __radd__ not written",
+    ),
+    Bug(
+        "rmul-missing",
+        1,
+        VALUE,
+        "        return self * other\n",
+        "        return NotImplemented\n",
+        "3 * v raises TypeError: __rmul__ not written",
     ),
     Bug(
         "division-by-zero-gives-inf",
@@ -63,12 +79,28 @@ BUGS: tuple[Bug, ...] = (
         "∂(a·b)/∂a taken as a instead of b",
     ),
     Bug(
+        "div-numerator-derivative-from-own-data",
+        2,
+        VALUE,
+        "return (1.0 / b.data, ",
+        "return (1.0 / a.data, ",
+        "∂(a/b)/∂a taken as 1/a instead of 1/b",
+    ),
+    Bug(
         "assign-instead-of-accumulate",
         2,
         VALUE,
         "parent.grad += local * grad",
         "parent.grad = local * grad",
         "= instead of +=: a shared node keeps only its last contribution",
+    ),
+    Bug(
+        "repeated-parent-counted-once",
+        2,
+        VALUE,
+        "for parent, local in zip(node._prev, _DERIVATIVES[node._op](node), strict=True):",
+        "for parent, local in dict(zip(node._prev, _DERIVATIVES[node._op](node), strict=True)).items():",
+        "contributions gathered per parent in a dict: in a·a the second overwrites the first",
     ),
     Bug(
         "topological-sort-visits-shared-nodes-twice",
@@ -101,7 +133,34 @@ BUGS: tuple[Bug, ...] = (
         "    build(root)\n    return order\n",
         "recursion: a 100,000-deep chain exceeds Python's recursion limit",
     ),
+    Bug(
+        "micrograd-recursive-backward",
+        2,
+        VALUE,
+        "        order = topological_order(self, leaves=False)\n",
+        "        order: list[Value] = []\n"
+        "        visited: set[Value] = set()\n"
+        "\n"
+        "        def build(node: Value) -> None:\n"
+        "            if node not in visited:\n"
+        "                visited.add(node)\n"
+        "                for parent in node._prev:\n"
+        "                    if parent._prev:\n"
+        "                        build(parent)\n"
+        "                order.append(node)\n"
+        "\n"
+        "        build(self)\n",
+        "backward sorts the graph with micrograd's recursive build(): a 100,000-deep chain exceeds the recursion limit",
+    ),
     Bug("sub-backward-sign", 2, VALUE, "return (1.0, -1.0)", "return (1.0, 1.0)", "∂(a − b)/∂b taken as +1"),
+    Bug(
+        "neg-backward-sign",
+        2,
+        VALUE,
+        "return (-1.0,)",
+        "return (1.0,)",
+        "∂(−a)/∂a taken as +1",
+    ),
     Bug(
         "div-backward-forgets-square",
         2,
@@ -154,6 +213,14 @@ BUGS: tuple[Bug, ...] = (
         'fields += [f"data {node.data:.4f}", f"grad {node.grad:.4f}"]',
         'fields += [f"data {node.data:.4f}"]',
         "to_dot shows data but not grad",
+    ),
+    Bug(
+        "pow-derivative-truncates-exponent",
+        2,
+        VALUE,
+        "k * a.data ** (k - 1.0)",
+        "k * a.data ** int(k - 1.0)",
+        "∂(x^k)/∂x computed with the exponent k − 1 cut to an integer: ∂(x^0.5)/∂x taken as 0.5·x^0",
     ),
     # ------------------------------------------------------------------ kata 03
     Bug(
@@ -238,5 +305,21 @@ BUGS: tuple[Bug, ...] = (
         "return (1.0 if a.data > 0.0 else out._aux,)",
         "return (out._aux if a.data < 0.0 else 1.0,)",
         "leaky_relu'(0) = 1 instead of alpha",
+    ),
+    Bug(
+        "exp-forgets-its-parent",
+        3,
+        VALUE,
+        'return Value(e, (self,), "exp")',
+        "return Value(e)",
+        "v.exp() is a fresh leaf: no gradient flows through exp",
+    ),
+    Bug(
+        "tanh-derivative-not-squared",
+        3,
+        VALUE,
+        "return (1.0 - out.data * out.data,)",
+        "return (1.0 - out.data,)",
+        "tanh' written 1 − tanh instead of 1 − tanh²",
     ),
 )

@@ -102,6 +102,14 @@ BUGS: tuple[Bug, ...] = (
         'return [(f"{j}", neuron)',
         "names are 0.weights.1 instead of neurons.0.weights.1",
     ),
+    Bug(
+        "layer-single-output-as-a-bare-value",
+        4,
+        LAYER,
+        "        return [neuron(x) for neuron in self.neurons]\n",
+        "        outs = [neuron(x) for neuron in self.neurons]\n        return outs[0] if len(outs) == 1 else outs\n",
+        "a layer of one neuron returns a bare Value instead of a list of one",
+    ),
     # ------------------------------------------------------------------ kata 05
     Bug(
         "relu-on-the-output-layer",
@@ -110,6 +118,14 @@ BUGS: tuple[Bug, ...] = (
         "self.activation if i < last else self.output_activation",
         "self.activation",
         "the output layer uses the hidden activation (relu) instead of output_activation",
+    ),
+    Bug(
+        "value-mlp-relu-output",
+        5,
+        VALUE_MLP,
+        'activation="relu", output_activation="linear", rng=rng',
+        'activation="relu", output_activation="relu", rng=rng',
+        "ValueMLP's output layer is relu too: negative logits are cut to 0",
     ),
     Bug(
         "single-output-as-a-bare-value",
@@ -175,6 +191,22 @@ BUGS: tuple[Bug, ...] = (
         "            if False:\n",
         "missing or unexpected keys are skipped silently even with strict=True",
     ),
+    Bug(
+        "mlp-hidden-layers-ignore-the-activation",
+        5,
+        MLP,
+        "self.activation if i < last else self.output_activation",
+        '"relu" if i < last else self.output_activation',
+        "the hidden layers are built with the default relu whatever activation the MLP was given",
+    ),
+    Bug(
+        "module-zero-grad-zeroes-the-data",
+        5,
+        MODULE,
+        "        for param in self.parameters():\n            param.grad = 0.0\n",
+        "        for param in self.parameters():\n            param.data = 0.0\n",
+        "Module.zero_grad() wipes the weights instead of the gradients",
+    ),
     # ------------------------------------------------------------------ kata 06
     Bug(
         "softmax-without-max-shift",
@@ -191,6 +223,18 @@ BUGS: tuple[Bug, ...] = (
         "if x > numbers[best]:",
         "if x >= numbers[best]:",
         "argmax picks the last of equal values instead of the first",
+    ),
+    Bug(
+        "argmax-by-sorting",
+        6,
+        FUNCTIONAL,
+        "    best = 0\n"
+        "    for i, x in enumerate(numbers):\n"
+        "        if x > numbers[best]:\n"
+        "            best = i\n"
+        "    return best\n",
+        "    return sorted(range(len(numbers)), key=numbers.__getitem__)[-1]\n",
+        "argmax as the last index of a stable sort: the last of equal values",
     ),
     Bug(
         "accuracy-in-percent",
@@ -215,6 +259,14 @@ BUGS: tuple[Bug, ...] = (
         "return [s - log_total for s in shifted]",
         "return [v - log_total for v in z]",
         "log_softmax subtracts log Σ e^(z − m) from z instead of from z − m",
+    ),
+    Bug(
+        "sce-subtracts-the-unshifted-target",
+        6,
+        LOSS,
+        "return sum(exps[1:], exps[0]).log() - shifted[target]",
+        "return sum(exps[1:], exps[0]).log() - z[target]",
+        "softmax cross-entropy takes log Σ e^(z − m) but subtracts z_t, not z_t − m: off by the largest logit",
     ),
     Bug(
         "sce-without-max-shift",
@@ -297,6 +349,15 @@ BUGS: tuple[Bug, ...] = (
         "        total += loss.data\n",
         "        total += loss.data\n    for p in params:\n        p.data -= lr * p.grad\n        p.grad = 0.0\n",
         "one update after the batch, with the batch's summed gradient, instead of one per sample",
+    ),
+    Bug(
+        "value-step-runs-the-batch-forward-first",
+        7,
+        VALUE_MLP,
+        "    for x, y in zip(xs, ys, strict=True):\n        loss = softmax_cross_entropy_loss(model(x), y)\n",
+        "    losses = [softmax_cross_entropy_loss(model(x), y) for x, y in zip(xs, ys, strict=True)]\n"
+        "    for loss in losses:\n",
+        "the whole batch is run forward before the first update: later gradients are taken at weights that have moved",
     ),
     Bug(
         "evaluate-in-percent",

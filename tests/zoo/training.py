@@ -9,6 +9,7 @@ LOADER = "nn/dataloader.py"
 DROPOUT = "nn/regularization.py"
 CHECKPOINT = "nn/serialization.py"
 GRADCHECK = "nn/gradient_check.py"
+MLP = "nn/mlp.py"
 
 _ATOMIC_WRITE = """\
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -42,12 +43,28 @@ BUGS: tuple[Bug, ...] = (
         "v = β·v + (1 − β)·g: Adam's average, not the contract's momentum",
     ),
     Bug(
+        "adam-first-moment-as-a-momentum-sum",
+        8,
+        OPTIM,
+        "m[i] = beta1 * m[i] + (1.0 - beta1) * g",
+        "m[i] = beta1 * m[i] + g",
+        "m = β₁·m + g: momentum's sum in place of Adam's average",
+    ),
+    Bug(
         "momentum-state-not-kept",
         8,
         OPTIM,
         'velocity = self.state["velocity"]',
         "velocity = [0.0] * len(self.params)",
         "the velocity starts from 0 at every step: plain SGD",
+    ),
+    Bug(
+        "adam-moments-reset-every-step",
+        8,
+        OPTIM,
+        'm, s = self.state["m"], self.state["s"]',
+        "m, s = [0.0] * len(self.params), [0.0] * len(self.params)",
+        "m and s start from 0 at every step: each step forgets the averages",
     ),
     Bug(
         "adam-without-bias-correction",
@@ -66,6 +83,14 @@ BUGS: tuple[Bug, ...] = (
         "eps added under the square root",
     ),
     Bug(
+        "adam-eps-as-a-floor",
+        8,
+        OPTIM,
+        "(math.sqrt(s_hat) + self.eps)",
+        "max(math.sqrt(s_hat), self.eps)",
+        "eps used as a floor for √ŝ instead of added to it",
+    ),
+    Bug(
         "adam-step-count-stuck",
         8,
         OPTIM,
@@ -80,6 +105,14 @@ BUGS: tuple[Bug, ...] = (
         "            g = self.gradient(i)\n",
         "            g = param.grad\n",
         "Adam reads param.grad directly and forgets λ·w",
+    ),
+    Bug(
+        "sgd-ignores-weight-decay",
+        8,
+        OPTIM,
+        "param.data -= self.lr * self.gradient(i)",
+        "param.data -= self.lr * param.grad",
+        "SGD reads param.grad directly and forgets λ·w",
     ),
     Bug(
         "decay-on-biases",
@@ -212,6 +245,17 @@ BUGS: tuple[Bug, ...] = (
         "eval() still drops",
     ),
     Bug(
+        "dropout-rescales-in-eval",
+        10,
+        DROPOUT,
+        "        if not self.training or self.p == 0.0:\n            return inputs\n",
+        "        if not self.training:\n"
+        "            return [v * (1.0 - self.p) for v in inputs]\n"
+        "        if self.p == 0.0:\n"
+        "            return inputs\n",
+        "eval multiplies by 1 − p, as non-inverted dropout does, on top of the training-time rescaling",
+    ),
+    Bug(
         "dropout-keeps-with-probability-p",
         10,
         DROPOUT,
@@ -220,12 +264,32 @@ BUGS: tuple[Bug, ...] = (
         "p and 1 − p swapped: p is the keep probability",
     ),
     Bug(
+        "dropout-p-as-keep-probability-throughout",
+        10,
+        DROPOUT,
+        "        scale = 1.0 / (1.0 - self.p)\n"
+        "        return [v * (0.0 if self.rng.random() < self.p else scale) for v in inputs]\n",
+        "        scale = 1.0 / self.p\n"
+        "        return [v * (scale if self.rng.random() < self.p else 0.0) for v in inputs]\n",
+        "p read as the keep probability throughout: kept with probability p, scaled by 1/p; only the rate is swapped",
+    ),
+    Bug(
         "dropout-one-coin-for-the-layer",
         10,
         DROPOUT,
         "        return [v * (0.0 if self.rng.random() < self.p else scale) for v in inputs]\n",
         "        keep = 0.0 if self.rng.random() < self.p else scale\n        return [v * keep for v in inputs]\n",
         "one draw per call: the whole layer is dropped or kept",
+    ),
+    Bug(
+        "dropout-mask-reused-across-calls",
+        10,
+        DROPOUT,
+        "        return [v * (0.0 if self.rng.random() < self.p else scale) for v in inputs]\n",
+        '        if getattr(self, "mask", None) is None or len(self.mask) != len(inputs):\n'
+        "            self.mask = [0.0 if self.rng.random() < self.p else scale for _ in inputs]\n"
+        "        return [v * keep for v, keep in zip(inputs, self.mask)]\n",
+        "one mask drawn on the first call and reused: the same inputs are dropped on every call",
     ),
     Bug(
         "dropout-ignores-the-rng",
@@ -242,6 +306,14 @@ BUGS: tuple[Bug, ...] = (
         "if not (0.0 <= p < 1.0):",
         "if not (0.0 <= p <= 1.0):",
         "p = 1 is accepted (and divides by zero later)",
+    ),
+    Bug(
+        "mlp-children-without-the-dropouts",
+        10,
+        MLP,
+        '        return named + [(f"dropouts.{i}", drop) for i, drop in enumerate(self.dropouts)]\n',
+        "        return named\n",
+        "MLP.named_children lists the layers only: eval() never reaches the Dropouts, which keep dropping",
     ),
     # ------------------------------------------------------------------ kata 11
     Bug(
@@ -279,12 +351,28 @@ BUGS: tuple[Bug, ...] = (
         "the optimizer is never written: training cannot resume exactly",
     ),
     Bug(
+        "optimizer-state-never-restored",
+        11,
+        CHECKPOINT,
+        '            optimizer.load_state_dict(checkpoint["optimizer"])\n',
+        "            pass\n",
+        "the optimizer's state is saved but never read back: momentum and Adam resume from zero",
+    ),
+    Bug(
         "metadata-none-saved-as-null",
         11,
         CHECKPOINT,
         '"metadata": {} if metadata is None else metadata,',
         '"metadata": metadata,',
         "load returns None instead of {} for a checkpoint saved without metadata",
+    ),
+    Bug(
+        "empty-metadata-loaded-as-none",
+        11,
+        CHECKPOINT,
+        '    return checkpoint["metadata"]\n',
+        '    return checkpoint["metadata"] or None\n',
+        "load_checkpoint returns None for a checkpoint whose metadata is empty",
     ),
     Bug(
         "load-before-validating",
@@ -350,6 +438,14 @@ BUGS: tuple[Bug, ...] = (
         "",
         "the weights are already loaded when the optimizer state turns out wrong",
     ),
+    Bug(
+        "architecture-mismatch-only-printed",
+        11,
+        CHECKPOINT,
+        'raise CheckpointError(f"architecture mismatch:',
+        'print(f"warning: architecture mismatch:',
+        "an architecture mismatch is printed as a warning and the load goes on",
+    ),
     # ------------------------------------------------------------------ kata 12
     Bug(
         "forward-difference",
@@ -362,12 +458,40 @@ BUGS: tuple[Bug, ...] = (
         "one-sided difference: error O(eps) instead of O(eps²)",
     ),
     Bug(
+        "backward-difference",
+        12,
+        GRADCHECK,
+        "        param.data = x + eps\n"
+        "        plus = _scalar(f())\n"
+        "        param.data = x - eps\n"
+        "        minus = _scalar(f())\n"
+        "    finally:\n"
+        "        param.data = x\n"
+        "    return (plus - minus) / (2.0 * eps)\n",
+        "        param.data = x\n"
+        "        plus = _scalar(f())\n"
+        "        param.data = x - eps\n"
+        "        minus = _scalar(f())\n"
+        "    finally:\n"
+        "        param.data = x\n"
+        "    return (plus - minus) / eps\n",
+        "one-sided difference to the left, (f(x) − f(x − eps))/eps: error O(eps) instead of O(eps²)",
+    ),
+    Bug(
         "central-difference-not-halved",
         12,
         GRADCHECK,
         "return (plus - minus) / (2.0 * eps)",
         "return (plus - minus) / eps",
         "divides by eps instead of 2·eps: twice the derivative",
+    ),
+    Bug(
+        "central-difference-half-steps",
+        12,
+        GRADCHECK,
+        "        param.data = x + eps\n        plus = _scalar(f())\n        param.data = x - eps\n",
+        "        param.data = x + eps / 2\n        plus = _scalar(f())\n        param.data = x - eps / 2\n",
+        "the points are eps apart but the difference is divided by 2·eps: half the derivative",
     ),
     Bug(
         "restore-by-arithmetic",
@@ -410,11 +534,27 @@ BUGS: tuple[Bug, ...] = (
         "reports the first parameter, not the worst",
     ),
     Bug(
+        "check-returns-the-last-error",
+        12,
+        GRADCHECK,
+        "    return worst_error\n",
+        "    return error\n",
+        "check_gradients returns the last parameter's error, not the largest",
+    ),
+    Bug(
         "error-names-nobody",
         12,
         GRADCHECK,
         'f"gradient of {name} is wrong:',
         'f"a gradient is wrong:',
         "the error does not say which parameter is wrong",
+    ),
+    Bug(
+        "params-named-by-position-only",
+        12,
+        GRADCHECK,
+        'named.append((item.label or f"params[{i}]", item))',
+        'named.append((f"params[{i}]", item))',
+        "a parameter with a label is still named params[i]: the error does not say which Value it is",
     ),
 )
