@@ -206,10 +206,6 @@ def os_exit_fails_its_own_tests(kata: dict, results: dict, mode: str) -> None:
     assert any("the implementation's process ended" in m and "status 7" in m for m in messages(kata)), messages(kata)
 
 
-def forges_nothing(kata: dict, results: dict, mode: str) -> None:
-    nothing_passes(kata, results, mode)  # the worker ends at import: no test gets an answer
-
-
 def reads_nothing(kata: dict, results: dict, mode: str) -> None:
     nothing_passes(kata, results, mode)
     said = "may not read the kit's reference" if mode == "in-process" else "No such file or directory"
@@ -267,7 +263,7 @@ EXPECTED_OF = {
     hostile.READS_REFERENCE: reads_nothing,
     hostile.PATCHES_ORACLE_AT_IMPORT: full_marks,  # the worker's own copy of the oracle: the spec never uses it
     hostile.PATCHES_PYTEST_IN_A_TEST: full_marks,
-    hostile.FORGES_RESULTS: forges_nothing,
+    hostile.FORGES_RESULTS: nothing_passes,  # the worker ends at import: no test gets an answer
     hostile.WRITES_INTO_THE_KIT: writes_nothing_into_the_kit,
     hostile.USES_THE_NETWORK: no_network,
     hostile.STARTS_A_PROCESS: full_marks,  # bounded by the process limit, and ended with the grading

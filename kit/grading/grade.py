@@ -271,8 +271,9 @@ def grade(
             pristine = kit_digest(kit)  # before any child starts
             cpus: queue.Queue[int] = queue.Queue()
             first = os.environ.get(FIRST_CPU, "")
+            offset = int(first) if first.isdigit() else 0
             for index in range(max(1, jobs)):
-                cpus.put((int(first) if first.isdigit() else 0) + index)
+                cpus.put(offset + index)
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 runs = [
                     pool.submit(grade_kata, kata, impl, submission, expected[kata.number], limits,
@@ -354,7 +355,7 @@ def could_not_start(kata: catalogue.Kata, run: ChildRun) -> str:
     """
     how = "was killed at the kata's time limit" if run.timed_out else f"ended with exit code {run.returncode}"
     if any(event.get("event") == "collected" for event in run.events):
-        what = f"no worker could boot to run the submission (the spec's process {how.removeprefix('was ')})"
+        what = f"no worker could boot to run the submission (the spec's process {how})"
     else:
         what = f"the spec's process {how} before the spec was collected"
     tail = "\n".join((run.stderr_tail or run.stdout_tail).strip().splitlines()[-12:])

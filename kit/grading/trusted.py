@@ -191,20 +191,6 @@ class _Collector:
     def __init__(self) -> None:
         self.tests: list[list[Any]] = []
 
-    def pytest_sessionstart(self, session: Any) -> None:
-        """Say, once, that a worker booted: before that no code of the submission can have run, so a run without
-        this event failed for the kit's or the machine's reasons (:func:`kit.grading.grade.could_not_start`)."""
-        from spec_tests import remote
-
-        with contextlib.suppress(RuntimeError):  # the trusted collection is not split: no worker
-            conn = remote.connection()
-
-            def ready() -> None:
-                if conn.ready == 1:
-                    self.events.emit("worker_ready")
-
-            conn.on_ready.append(ready)
-
     def pytest_collection_finish(self, session: Any) -> None:
         from spec_tests.report import kata_marker
 
